@@ -1,0 +1,7 @@
+#!/usr/bin/env bash
+# One command for a fresh machine: install everything the tests need, build, and run every test.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+bash scripts/install-test-deps.sh
+export SIGNET_REQUIRE_PEERS=1   # a missing peer fails its test instead of skipping it
+npm test

@@ -1,0 +1,22 @@
+// The `signet` command line: parses arguments with commander and dispatches to the command modules.
+import { Command, CommanderError } from 'commander';
+import { registerZoneCommands } from './zone-commands.js';
+
+/** Run the CLI with `argv` (as in process.argv); resolves to the process exit code. */
+export async function run(argv: readonly string[]): Promise<number> {
+  const program = new Command();
+  program.name('signet').description('DNSSEC signing, key management and TLD registry platform').exitOverride();
+  let code = 0;
+  const setCode = (c: number): void => {
+    code = c;
+  };
+  registerZoneCommands(program, setCode);
+  try {
+    await program.parseAsync([...argv]);
+  } catch (e) {
+    if (e instanceof CommanderError) return e.exitCode === 0 ? 0 : 2;
+    process.stderr.write(`signet: ${(e as Error).message}\n`);
+    return 2;
+  }
+  return code;
+}

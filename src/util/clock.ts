@@ -1,0 +1,93 @@
+// The injectable clock: every component that needs "now" or a timer takes a Clock.
+// ManualClock advances by hand and fires sleepers in time order, so years of key lifecycle run in seconds.
+
+/** A source of time and timers. Times are milliseconds since the Unix epoch. */
+export interface Clock {
+  /** Current time in milliseconds since the epoch. */
+  now(): number;
+  /** Resolve after `ms` milliseconds of this clock's time; rejects with the signal's reason when aborted. */
+  sleep(ms: number, signal?: AbortSignal): Promise<void>;
+}
+
+/** The real wall clock. The only place in the tree allowed to read system time and arm real timers. */
+export class SystemClock implements Clock {
+  now(): number {
+    return Date.now();
+  }
+  sleep(ms: number, signal?: AbortSignal): Promise<void> {
+    return new Promise((resolve, reject) => {
+      if (signal?.aborted) return reject(signal.reason);
+      const t = setTimeout(() => {
+        signal?.removeEventListener('abort', onAbort);
+        resolve();
+      }, Math.max(0, ms));
+      const onAbort = (): void => {
+        clearTimeout(t);
+        reject(signal?.reason);
+      };
+      signal?.addEventListener('abort', onAbort, { once: true });
+    });
+  }
+}
+
+interface Sleeper {
+  readonly at: number;
+  readonly seq: number;
+  readonly resolve: () => void;
+}
+
+/** A simulated clock: time moves only when `advance`/`set` are called; sleepers wake in order of their deadline. */
+export class ManualClock implements Clock {
+  #now: number;
+  #seq = 0;
+  #sleepers: Sleeper[] = [];
+
+  constructor(start: number | Date = 0) {
+    this.#now = typeof start === 'number' ? start : start.getTime();
+  }
+  now(): number {
+    return this.#now;
+  }
+  sleep(ms: number, signal?: AbortSignal): Promise<void> {
+    return new Promise((resolve, reject) => {
+      if (signal?.aborted) return reject(signal.reason);
+      const sleeper: Sleeper = { at: this.#now + Math.max(0, ms), seq: this.#seq++, resolve: () => resolve() };
+      this.#sleepers.push(sleeper);
+      signal?.addEventListener(
+        'abort',
+        () => {
+          this.#sleepers = this.#sleepers.filter((s) => s !== sleeper);
+          reject(signal.reason);
+        },
+        { once: true },
+      );
+    });
+  }
+  /** The earliest pending wake-up, if any. */
+  nextWake(): number | undefined {
+    let min: number | undefined;
+    for (const s of this.#sleepers) if (min === undefined || s.at < min) min = s.at;
+    return min;
+  }
+  /** Move time forward by `ms`, waking every sleeper due on the way, in order, letting each run before the next. */
+  async advance(ms: number): Promise<void> {
+    await this.set(this.#now + ms);
+  }
+  /** Move time to `t` (never backwards), waking due sleepers in deadline order. */
+  async set(t: number | Date): Promise<void> {
+    const target = typeof t === 'number' ? t : t.getTime();
+    if (target < this.#now) throw new RangeError('ManualClock cannot go backwards');
+    for (;;) {
+      const due = this.#sleepers
+        .filter((s) => s.at <= target)
+        .sort((a, b) => a.at - b.at || a.seq - b.seq)[0];
+      if (!due) break;
+      this.#sleepers = this.#sleepers.filter((s) => s !== due);
+      this.#now = Math.max(this.#now, due.at);
+      due.resolve();
+      // let the woken task run (and possibly schedule new sleepers) before the next one wakes
+      await new Promise<void>((r) => setImmediate(r));
+    }
+    this.#now = target;
+  }
+}

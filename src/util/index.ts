@@ -1,0 +1,4 @@
+// Primitives any layer may use.
+export * from './clock.js';
+export * from './errors.js';
+export * from './bytes.js';

@@ -1,0 +1,69 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import fc from 'fast-check';
+import { Name, NameError } from './name.js';
+
+test('parses absolute and relative names, @ and escapes', () => {
+  const origin = Name.parse('example.com.');
+  assert.equal(Name.parse('www', origin).toString(), 'www.example.com.');
+  assert.equal(Name.parse('@', origin).toString(), 'example.com.');
+  assert.equal(Name.parse('a\\.b.example.').labelCount, 2);
+  assert.equal(Name.parse('a\\.b.example.').toString(), 'a\\.b.example.');
+  assert.deepEqual([...Name.parse('\\065\\032b.').labels()[0]!], [65, 32, 98]);
+  assert.equal(Name.parse('\\065\\032b.').toString(), 'A\\032b.');
+  assert.equal(Name.ROOT.toString(), '.');
+  assert.equal(Name.parse('.').isRoot(), true);
+});
+
+test('enforces label (63) and name (255) limits and rejects empty labels', () => {
+  assert.throws(() => Name.parse('a'.repeat(64) + '.'), NameError);
+  Name.parse('a'.repeat(63) + '.');
+  // 4 labels of 63 = 256 octets with lengths + root: too long; 3×63 + 61 fits exactly 255
+  assert.throws(() => Name.parse(Array(4).fill('a'.repeat(63)).join('.') + '.'), NameError);
+  assert.equal(Name.parse([...Array(3).fill('a'.repeat(63)), 'a'.repeat(61)].join('.') + '.').wire.length, 255);
+  assert.throws(() => Name.parse('a..b.'), NameError);
+  assert.throws(() => Name.parse('.a.'), NameError);
+  assert.throws(() => Name.parse('a\\25.'), NameError);
+  assert.throws(() => Name.parse('a\\256.'), NameError);
+  assert.throws(() => Name.parse('rel'), NameError);
+});
+
+test('case-insensitive equality and subdomain tests', () => {
+  assert.ok(Name.parse('WWW.Example.COM.').equals(Name.parse('www.example.com.')));
+  assert.ok(Name.parse('a.b.example.').isSubdomainOf(Name.parse('EXAMPLE.')));
+  assert.ok(!Name.parse('xexample.').isSubdomainOf(Name.parse('example.')));
+  assert.ok(Name.parse('example.').isSubdomainOf(Name.ROOT));
+});
+
+test('canonical order matches RFC 4034 §6.1 example', () => {
+  // the exact example list from RFC 4034 §6.1, already in canonical order
+  const ordered = ['example.', 'a.example.', 'yljkjljk.a.example.', 'Z.a.example.', 'zABC.a.EXAMPLE.', 'z.example.', '\\001.z.example.', '*.z.example.', '\\200.z.example.'];
+  const names = ordered.map((s) => Name.parse(s));
+  const shuffled = [...names].reverse();
+  shuffled.sort((a, b) => a.compare(b));
+  assert.deepEqual(shuffled.map((n) => n.toString()), names.map((n) => n.toString()));
+});
+
+test('presentation round-trips for random labels (property)', () => {
+  const label = fc.uint8Array({ minLength: 1, maxLength: 63 });
+  fc.assert(
+    fc.property(fc.array(label, { minLength: 0, maxLength: 3 }), (labels) => {
+      const n = Name.fromLabels(labels);
+      const back = Name.parse(n.toString());
+      assert.deepEqual([...back.wire], [...n.wire]);
+      assert.equal(back.compare(n), 0);
+    }),
+  );
+});
+
+test('canonical order is a total order consistent with equals (property)', () => {
+  const label = fc.uint8Array({ minLength: 1, maxLength: 4 }).map((a) => a.map((b) => 0x41 + (b % 6)));
+  const name = fc.array(label, { maxLength: 3 }).map((ls) => Name.fromLabels(ls));
+  fc.assert(
+    fc.property(name, name, name, (a, b, c) => {
+      assert.equal(Math.sign(a.compare(b)) + Math.sign(b.compare(a)), 0);
+      assert.equal(a.compare(b) === 0, a.equals(b));
+      if (a.compare(b) <= 0 && b.compare(c) <= 0) assert.ok(a.compare(c) <= 0);
+    }),
+  );
+});

@@ -1,0 +1,300 @@
+// Domain names (RFC 1035 §3.1, §5.1): presentation form with escapes, uncompressed wire form,
+// case-insensitive equality and canonical ordering (RFC 4034 §6.1).
+import { SignetError } from '../util/errors.js';
+
+/** Longest label, in octets (RFC 1035 §2.3.4). */
+export const MAX_LABEL = 63;
+/** Longest name in wire form, including length octets and the root label (RFC 1035 §2.3.4). */
+export const MAX_NAME = 255;
+
+/** A name that breaks the length or syntax rules. */
+export class NameError extends SignetError {}
+
+const LOWER = new Uint8Array(256);
+for (let i = 0; i < 256; i++) LOWER[i] = i >= 0x41 && i <= 0x5a ? i + 32 : i;
+
+/** Lower-case one ASCII octet (DNS case folding only touches A–Z, RFC 4343). */
+export function lowerOctet(b: number): number {
+  return LOWER[b]!;
+}
+
+/**
+ * An absolute domain name held as its uncompressed wire form (original case kept).
+ * Immutable; compare with `equals`/`compare`, never with `===`.
+ */
+export class Name {
+  /** Uncompressed wire form, ending in the zero-length root label. */
+  readonly wire: Uint8Array;
+  #offsets: Uint8Array | undefined;
+  #key: string | undefined;
+
+  private constructor(wire: Uint8Array) {
+    this.wire = wire;
+  }
+
+  /** The root name ".". */
+  static readonly ROOT = new Name(Uint8Array.of(0));
+
+  /** Build from uncompressed wire bytes, validating label and name lengths. */
+  static fromWire(wire: Uint8Array): Name {
+    if (wire.length > MAX_NAME) throw new NameError('NAME_TOO_LONG', `name is ${wire.length} octets; the limit is ${MAX_NAME}`);
+    let i = 0;
+    for (;;) {
+      if (i >= wire.length) throw new NameError('NAME_BAD_WIRE', 'name wire form is missing its root label');
+      const len = wire[i]!;
+      if (len > MAX_LABEL) throw new NameError('NAME_LABEL_TOO_LONG', `label of ${len} octets; the limit is ${MAX_LABEL}`);
+      if (len === 0) break;
+      i += len + 1;
+    }
+    if (i !== wire.length - 1) throw new NameError('NAME_BAD_WIRE', 'trailing octets after the root label');
+    return new Name(wire);
+  }
+
+  /** Trusted constructor for callers that have already validated `wire` (the wire reader). */
+  static fromValidatedWire(wire: Uint8Array): Name {
+    return new Name(wire);
+  }
+
+  /** Build from labels (each without its length octet), root implied. */
+  static fromLabels(labels: readonly Uint8Array[]): Name {
+    let n = 1;
+    for (const l of labels) n += l.length + 1;
+    const w = new Uint8Array(n);
+    let o = 0;
+    for (const l of labels) {
+      if (l.length === 0) throw new NameError('NAME_EMPTY_LABEL', 'empty label inside a name');
+      if (l.length > MAX_LABEL) throw new NameError('NAME_LABEL_TOO_LONG', `label of ${l.length} octets; the limit is ${MAX_LABEL}`);
+      w[o++] = l.length;
+      w.set(l, o);
+      o += l.length;
+    }
+    w[o] = 0;
+    if (w.length > MAX_NAME) throw new NameError('NAME_TOO_LONG', `name is ${w.length} octets; the limit is ${MAX_NAME}`);
+    return new Name(w);
+  }
+
+  /**
+   * Parse presentation form. Relative names (no trailing dot) are made absolute against `origin`;
+   * "@" is the origin itself. Escapes: `\X` for a literal character, `\DDD` for a decimal octet.
+   */
+  static parse(text: string, origin?: Name): Name {
+    if (text === '@') {
+      if (!origin) throw new NameError('NAME_NO_ORIGIN', '"@" used with no origin');
+      return origin;
+    }
+    if (text === '.') return Name.ROOT;
+    if (text.length === 0) throw new NameError('NAME_EMPTY', 'empty name');
+    const labels: Uint8Array[] = [];
+    let cur: number[] = [];
+    let absolute = false;
+    for (let i = 0; i < text.length; i++) {
+      const c = text.charCodeAt(i);
+      if (c === 0x5c /* \ */) {
+        const d1 = text.charCodeAt(i + 1);
+        if (i + 1 >= text.length) throw new NameError('NAME_BAD_ESCAPE', `dangling backslash in "${text}"`);
+        if (d1 >= 0x30 && d1 <= 0x39) {
+          const digits = text.slice(i + 1, i + 4);
+          if (!/^[0-9]{3}$/.test(digits)) throw new NameError('NAME_BAD_ESCAPE', `\\DDD escape needs three digits in "${text}"`);
+          const v = Number(digits);
+          if (v > 255) throw new NameError('NAME_BAD_ESCAPE', `\\${digits} is larger than 255 in "${text}"`);
+          cur.push(v);
+          i += 3;
+        } else {
+          const cp = text.codePointAt(i + 1)!;
+          if (cp > 0x7f) throw new NameError('NAME_NON_ASCII', `non-ASCII character in "${text}"`);
+          cur.push(cp);
+          i += 1;
+        }
+      } else if (c === 0x2e /* . */) {
+        if (cur.length === 0) throw new NameError('NAME_EMPTY_LABEL', `empty label in "${text}"`);
+        labels.push(Uint8Array.from(cur));
+        cur = [];
+        if (i === text.length - 1) absolute = true;
+      } else {
+        if (c > 0x7f) throw new NameError('NAME_NON_ASCII', `non-ASCII character in "${text}" (use an A-label or \\DDD escapes)`);
+        cur.push(c);
+      }
+      if (cur.length > MAX_LABEL) throw new NameError('NAME_LABEL_TOO_LONG', `label longer than ${MAX_LABEL} octets in "${text}"`);
+    }
+    if (cur.length > 0) labels.push(Uint8Array.from(cur));
+    if (!absolute) {
+      if (!origin) throw new NameError('NAME_NO_ORIGIN', `relative name "${text}" with no origin`);
+      return Name.fromLabels(labels).concat(origin);
+    }
+    return Name.fromLabels(labels);
+  }
+
+  /** Offsets of each label's length octet, root label included. */
+  #labelOffsets(): Uint8Array {
+    if (this.#offsets) return this.#offsets;
+    const offs: number[] = [];
+    let i = 0;
+    for (;;) {
+      offs.push(i);
+      const len = this.wire[i]!;
+      if (len === 0) break;
+      i += len + 1;
+    }
+    this.#offsets = Uint8Array.from(offs);
+    return this.#offsets;
+  }
+
+  /** Number of labels, not counting the root label (so the root has 0). */
+  get labelCount(): number {
+    return this.#labelOffsets().length - 1;
+  }
+
+  /** The labels from left to right, without the root label. */
+  labels(): Uint8Array[] {
+    const offs = this.#labelOffsets();
+    const out: Uint8Array[] = [];
+    for (let k = 0; k < offs.length - 1; k++) {
+      const o = offs[k]!;
+      out.push(this.wire.subarray(o + 1, o + 1 + this.wire[o]!));
+    }
+    return out;
+  }
+
+  /** True for the root name. */
+  isRoot(): boolean {
+    return this.wire.length === 1;
+  }
+
+  /** True when the leftmost label is "*" (RFC 4592). */
+  isWildcard(): boolean {
+    return this.wire[0] === 1 && this.wire[1] === 0x2a;
+  }
+
+  /** The name with its leftmost label removed; the root's parent is the root. */
+  parent(): Name {
+    if (this.isRoot()) return this;
+    return new Name(this.wire.subarray(this.wire[0]! + 1));
+  }
+
+  /** The ancestor (or self) with `n` labels. */
+  suffix(n: number): Name {
+    const offs = this.#labelOffsets();
+    const count = offs.length - 1;
+    if (n >= count) return this;
+    return new Name(this.wire.subarray(offs[count - n]!));
+  }
+
+  /** This (relative) name followed by `suffix`: labels of this, then of suffix. */
+  concat(suffix: Name): Name {
+    const len = this.wire.length - 1 + suffix.wire.length;
+    if (len > MAX_NAME) throw new NameError('NAME_TOO_LONG', `name is ${len} octets; the limit is ${MAX_NAME}`);
+    const w = new Uint8Array(len);
+    w.set(this.wire.subarray(0, this.wire.length - 1), 0);
+    w.set(suffix.wire, this.wire.length - 1);
+    return new Name(w);
+  }
+
+  /** A new name with `label` prepended. */
+  prepend(label: Uint8Array | string): Name {
+    const l = typeof label === 'string' ? Uint8Array.from(Buffer.from(label, 'latin1')) : label;
+    return Name.fromLabels([l]).concat(this);
+  }
+
+  /** The same name with A–Z folded to a–z (the canonical form of RFC 4034 §6.2). */
+  toLowerCase(): Name {
+    let changed = false;
+    for (let i = 0; i < this.wire.length; i++) if (LOWER[this.wire[i]!] !== this.wire[i]) changed = true;
+    if (!changed) return this;
+    const w = new Uint8Array(this.wire.length);
+    // length octets are ≤ 63 and never in A–Z, so folding the whole buffer is safe
+    for (let i = 0; i < w.length; i++) w[i] = LOWER[this.wire[i]!]!;
+    return new Name(w);
+  }
+
+  /** A string equal for equal names regardless of case; use as a Map key. */
+  key(): string {
+    if (this.#key === undefined) {
+      let s = '';
+      for (let i = 0; i < this.wire.length; i++) s += String.fromCharCode(LOWER[this.wire[i]!]!);
+      this.#key = s;
+    }
+    return this.#key;
+  }
+
+  /** Case-insensitive equality (RFC 4343). */
+  equals(other: Name): boolean {
+    const a = this.wire;
+    const b = other.wire;
+    if (a.length !== b.length) return false;
+    for (let i = 0; i < a.length; i++) if (LOWER[a[i]!] !== LOWER[b[i]!]) return false;
+    return true;
+  }
+
+  /** True when this name equals `ancestor` or lies below it. */
+  isSubdomainOf(ancestor: Name): boolean {
+    const d = this.wire.length - ancestor.wire.length;
+    if (d < 0) return false;
+    // the suffix must start on a label boundary
+    const offs = this.#labelOffsets();
+    let onBoundary = false;
+    for (const o of offs) if (o === d) onBoundary = true;
+    if (!onBoundary) return false;
+    for (let i = 0; i < ancestor.wire.length; i++) {
+      if (LOWER[this.wire[d + i]!] !== LOWER[ancestor.wire[i]!]) return false;
+    }
+    return true;
+  }
+
+  /**
+   * Canonical DNS name order (RFC 4034 §6.1): compare labels from the most significant (rightmost),
+   * each as a case-folded octet string, a shorter label sorting first when it is a prefix.
+   */
+  compare(other: Name): number {
+    const ao = this.#labelOffsets();
+    const bo = other.#labelOffsets();
+    let i = ao.length - 2;
+    let j = bo.length - 2;
+    while (i >= 0 && j >= 0) {
+      const ai = ao[i]!;
+      const bj = bo[j]!;
+      const al = this.wire[ai]!;
+      const bl = other.wire[bj]!;
+      const n = Math.min(al, bl);
+      for (let k = 1; k <= n; k++) {
+        const d = LOWER[this.wire[ai + k]!]! - LOWER[other.wire[bj + k]!]!;
+        if (d !== 0) return d;
+      }
+      if (al !== bl) return al - bl;
+      i--;
+      j--;
+    }
+    return i - j;
+  }
+
+  /** Presentation form, absolute (trailing dot), with special and non-printable octets escaped. */
+  toString(): string {
+    if (this.isRoot()) return '.';
+    let s = '';
+    for (const l of this.labels()) s += presentLabel(l) + '.';
+    return s;
+  }
+
+  /** Presentation form relative to `origin` when below it ("@" when equal), else absolute. */
+  toRelativeString(origin: Name): string {
+    if (this.equals(origin)) return '@';
+    if (!this.isSubdomainOf(origin)) return this.toString();
+    const keep = this.labelCount - origin.labelCount;
+    return this.labels()
+      .slice(0, keep)
+      .map(presentLabel)
+      .join('.');
+  }
+}
+
+/** Presentation form of one label: `. \ " ( ) ; @ $` get a backslash; other non-printables become \DDD. */
+export function presentLabel(l: Uint8Array): string {
+  let s = '';
+  for (let i = 0; i < l.length; i++) {
+    const b = l[i]!;
+    if (b <= 0x20 || b >= 0x7f) s += '\\' + String(b).padStart(3, '0');
+    else if (b === 0x2e || b === 0x5c || b === 0x22 || b === 0x28 || b === 0x29 || b === 0x3b || b === 0x40 || b === 0x24)
+      s += '\\' + String.fromCharCode(b);
+    else s += String.fromCharCode(b);
+  }
+  return s;
+}

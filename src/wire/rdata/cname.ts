@@ -1,0 +1,5 @@
+// CNAME: one domain name (RFC 1035 §3.3); compressible, lower-cased in canonical form.
+import { RRType } from '../types.js';
+import { singleNameCodec } from './single-name.js';
+
+export const codec = singleNameCodec(RRType.CNAME, 'CNAME', 'rfc1035', true);

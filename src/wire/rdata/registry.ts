@@ -1,0 +1,34 @@
+// Every RR type Signet knows, by number. A type not listed here is handled as opaque RDATA (RFC 3597).
+import type { RdataCodec } from './codec.js';
+import { codec as A } from './a.js';
+import { codec as CNAME } from './cname.js';
+import { codec as DNAME } from './dname.js';
+import { codec as NS } from './ns.js';
+import { codec as PTR } from './ptr.js';
+import { codec as SOA } from './soa.js';
+import { codec as SPF } from './spf.js';
+import { codec as TXT } from './txt.js';
+// -- rdata-group-1 imports (AAAA MX NAPTR SRV SSHFP LOC HINFO RP AFSDB URI CAA CERT TLSA SMIMEA OPENPGPKEY) --
+// -- rdata-group-2 imports (DNSKEY DS CDS CDNSKEY RRSIG NSEC NSEC3 NSEC3PARAM ZONEMD TSIG OPT SVCB HTTPS) --
+
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+const all: readonly RdataCodec<any>[] = [
+  A, CNAME, DNAME, NS, PTR, SOA, SPF, TXT,
+  // -- rdata-group-1 entries --
+  // -- rdata-group-2 entries --
+];
+
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+const byType = new Map<number, RdataCodec<any>>(all.map((c) => [c.type, c]));
+
+/** The codec for a type, or undefined for types handled generically. */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+export function codecFor(type: number): RdataCodec<any> | undefined {
+  return byType.get(type);
+}
+
+/** Every known codec (for tests and documentation). */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+export function allCodecs(): readonly RdataCodec<any>[] {
+  return all;
+}
