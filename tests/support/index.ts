@@ -1,0 +1,2 @@
+// Test harness surface: peers, temp dirs (and, as they arrive, port allocation and peer launchers).
+export * from './peers.js';
