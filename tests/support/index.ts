@@ -3,3 +3,5 @@ export * from './peers.js';
 export * from './ports.js';
 export * from './udp.js';
 export * from './named.js';
+export * from './message-summary.js';
+export * from './message-fuzz.js';
