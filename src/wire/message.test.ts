@@ -3,8 +3,8 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
-import { fromHex, toHex } from '../util/bytes.js';
-import { WireFormatError } from '../util/errors.js';
+import { fromHex, toHex } from '../util/index.js';
+import { WireFormatError } from '../util/index.js';
 import {
   decodeMessage,
   encodeMessage,

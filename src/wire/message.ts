@@ -1,7 +1,7 @@
 // DNS messages (RFC 1035 §4): the model, a strict decoder over untrusted bytes, and an encoder with name
 // compression, EDNS (RFC 6891) and truncation by whole RRsets (RFC 2181 §9). TSIG stays raw for tsig/.
 import { randomInt } from 'node:crypto';
-import { SignetError, WireFormatError } from '../util/errors.js';
+import { SignetError, WireFormatError } from '../util/index.js';
 import { codecFor } from './rdata/registry.js';
 import { readRdataFromMessage, decodeRdata, type ResourceRecord } from './record.js';
 import { WireReader } from './reader.js';
