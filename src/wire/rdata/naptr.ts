@@ -16,7 +16,7 @@ export interface NAPTR {
 /**
  * Why a NAPTR regexp field breaks the RFC 3403 §3.2 shape `delim ere delim repl delim [i]`, or undefined
  * when it is empty or well formed. As in BIND, the delimiter may not be a digit, a backslash, "i" or NUL,
- * and no octet may be NUL. The ERE itself is not compiled.
+ * and no octet may be NUL; the ERE may not be empty. The ERE itself is not compiled (BIND compiles it).
  */
 export function naptrRegexpProblem(re: Uint8Array): string | undefined {
   if (re.length === 0) return undefined;
@@ -26,6 +26,8 @@ export function naptrRegexpProblem(re: Uint8Array): string | undefined {
   for (let i = 1; i < re.length; i++) {
     const c = re[i]!;
     if (c === 0) return 'NUL octet in regexp';
+    // an empty ERE matches nothing useful and does not compile (BIND rejects it too)
+    if (i === 1 && c === delim) return 'the regular expression part is empty';
     if (seen === 3) {
       if (c !== 0x69) return 'only the "i" flag may follow the last delimiter';
       continue;
