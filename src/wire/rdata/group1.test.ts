@@ -323,7 +323,10 @@ interface Sampled {
   readonly wire: Uint8Array;
 }
 
-/** Deterministic random records of every group-1 type plus the fixture inputs, each under its own owner. */
+/**
+ * Deterministic random records of every group-1 type plus the fixture inputs, each under its own owner.
+ * G1_SEED and G1_N widen a local run (e.g. G1_N=400 over several seeds); the defaults keep CI fast.
+ */
 function sampleRecords(perType: number): Sampled[] {
   const out: Sampled[] = [];
   let n = 0;
@@ -335,7 +338,7 @@ function sampleRecords(perType: number): Sampled[] {
   GROUP1.forEach((m, i) => {
     const type = typeOf(m);
     const c = codecFor(type) as RdataCodec<unknown>;
-    for (const v of fc.sample(ARB[m], { numRuns: perType, seed: 1000 + i })) {
+    for (const v of fc.sample(ARB[m], { numRuns: perType, seed: Number(process.env.G1_SEED ?? 1000) + i })) {
       const wire = encodeWith(c, v);
       out.push({ owner: `r${n++}.example.`, type: m, text: c.present(decodeRdata(type, wire)), wire });
     }
@@ -368,7 +371,7 @@ test('differential: BIND (named-compilezone -s full) prints every record exactly
   const bin = requirePeer(t, 'named-compilezone');
   if (!bin) return;
   const dir = tempDir(t);
-  const records = sampleRecords(40);
+  const records = sampleRecords(Number(process.env.G1_N ?? 40));
   const file = join(dir, 'group1.zone');
   const zone = zoneOf(records);
   writeFileSync(file, zone);
@@ -396,7 +399,11 @@ test('differential: ldns-read-zone encodes every record to the same wire bytes',
   const bin = requirePeer(t, 'ldns-read-zone');
   if (!bin) return;
   const dir = tempDir(t);
-  const records = sampleRecords(40);
+  // ldns 1.8 refuses CERT type 0 (reserved, RFC 4398 §2.1) in text, and reads a name spelled "\@..." as the
+  // origin; BIND gets both right and is compared above
+  const records = sampleRecords(Number(process.env.G1_N ?? 40)).filter(
+    (r) => !(r.type === 'CERT' && r.wire[0] === 0 && r.wire[1] === 0) && !/(^| )\\@/.test(r.text),
+  );
   const file = join(dir, 'group1.zone');
   const zone = zoneOf(records, true);
   writeFileSync(file, zone);
@@ -413,4 +420,55 @@ test('differential: ldns-read-zone encodes every record to the same wire bytes',
     assert.ok(got !== undefined, `ldns lost ${r.owner} ${r.type} ${r.text}`);
     assert.equal(got, toHex(r.wire), `${r.owner} ${r.type} ${r.text}`);
   }
+});
+
+/** Random valid but non-canonical spellings of LOC and AAAA RDATA (optional fields, suffixes, zero padding). */
+const locInput = fc
+  .record({
+    latD: fc.integer({ min: 0, max: 89 }), latM: fc.integer({ min: 0, max: 59 }), latS: fc.integer({ min: 0, max: 59999 }), ns: fc.constantFrom('N', 'S'),
+    lonD: fc.integer({ min: 0, max: 179 }), lonM: fc.integer({ min: 0, max: 59 }), lonS: fc.integer({ min: 0, max: 59999 }), ew: fc.constantFrom('E', 'W'),
+    form: fc.integer({ min: 0, max: 2 }), alt: fc.integer({ min: -10000000, max: 4284967295 }), m: fc.boolean(),
+    prec: fc.array(fc.integer({ min: 0, max: 9000000000 }), { maxLength: 3 }),
+  })
+  .map((v) => {
+    const sec = (ms: number): string => (ms % 1000 === 0 ? String(ms / 1000) : (ms / 1000).toFixed(3).replace(/0+$/, ''));
+    const ang = (d: number, mi: number, ms: number, h: string): string => (v.form === 0 ? `${d} ${h}` : v.form === 1 ? `${d} ${mi} ${h}` : `${d} ${mi} ${sec(ms)} ${h}`);
+    const metres = (cm: number): string => `${cm < 0 ? '-' : ''}${Math.floor(Math.abs(cm) / 100)}.${String(Math.abs(cm) % 100).padStart(2, '0')}${v.m ? 'm' : ''}`;
+    return [ang(v.latD, v.latM, v.latS, v.ns), ang(v.lonD, v.lonM, v.lonS, v.ew), metres(v.alt), ...v.prec.map(metres)].join(' ');
+  });
+const aaaaInput = fc.tuple(blob(16, 16), fc.integer({ min: 0, max: 3 })).map(([b, form]) => {
+  const words = Array.from({ length: 8 }, (_, i) => ((b[2 * i]! << 8) | b[2 * i + 1]!).toString(16));
+  if (form === 0) return words.map((w) => w.padStart(4, '0')).join(':');
+  if (form === 1) return words.join(':').toUpperCase();
+  if (form === 2) return [...words.slice(0, 6), `${b[12]}.${b[13]}.${b[14]}.${b[15]}`].join(':');
+  return bytesToIpv6(b).toUpperCase();
+});
+
+test('differential: non-canonical LOC and AAAA spellings parse to what BIND makes of them', (t) => {
+  const bin = requirePeer(t, 'named-compilezone');
+  if (!bin) return;
+  const dir = tempDir(t);
+  const inputs: [string, string][] = [
+    ...fc.sample(locInput, { numRuns: 300, seed: 7 }).map((s): [string, string] => ['LOC', s]),
+    ...fc.sample(aaaaInput, { numRuns: 300, seed: 8 }).map((s): [string, string] => ['AAAA', s]),
+  ];
+  let zone = '$ORIGIN example.\n$TTL 300\n@ SOA ns1 hostmaster 1 7200 3600 1209600 300\n@ NS ns1\nns1 A 192.0.2.1\n';
+  inputs.forEach(([m, s], i) => (zone += `i${i}.example. IN ${m} ${s}\n`));
+  const file = join(dir, 'inputs.zone');
+  writeFileSync(file, zone);
+  const res = runPeer(bin, ['-s', 'full', '-i', 'none', '-o', '-', 'example.', file]);
+  assert.equal(res.status, 0, res.stderr + offendingLines(zone, res.stderr));
+  const bind = new Map<string, string>();
+  for (const line of res.stdout.split('\n')) {
+    const mm = /^(i\d+)\.example\.\s+\d+\s+IN\s+\S+\s+(.*)$/.exec(line);
+    if (mm) bind.set(mm[1]!, mm[2]!);
+  }
+  inputs.forEach(([m, s], i) => {
+    const theirs = bind.get(`i${i}`);
+    assert.ok(theirs !== undefined, `BIND lost ${m} ${s}`);
+    const type = typeOf(m);
+    const ours = rdataFromText(type, s);
+    assert.equal(rdataToText(type, ours), theirs, `${m} ${s}`);
+    assert.deepEqual(rdataFromText(type, theirs), ours, `${m} ${s}`);
+  });
 });
