@@ -9,12 +9,28 @@ import { codec as SOA } from './soa.js';
 import { codec as SPF } from './spf.js';
 import { codec as TXT } from './txt.js';
 // -- rdata-group-1 imports (AAAA MX NAPTR SRV SSHFP LOC HINFO RP AFSDB URI CAA CERT TLSA SMIMEA OPENPGPKEY) --
+import { codec as AAAA } from './aaaa.js';
+import { codec as AFSDB } from './afsdb.js';
+import { codec as CAA } from './caa.js';
+import { codec as CERT } from './cert.js';
+import { codec as HINFO } from './hinfo.js';
+import { codec as LOC } from './loc.js';
+import { codec as MX } from './mx.js';
+import { codec as NAPTR } from './naptr.js';
+import { codec as OPENPGPKEY } from './openpgpkey.js';
+import { codec as RP } from './rp.js';
+import { codec as SMIMEA } from './smimea.js';
+import { codec as SRV } from './srv.js';
+import { codec as SSHFP } from './sshfp.js';
+import { codec as TLSA } from './tlsa.js';
+import { codec as URI } from './uri.js';
 // -- rdata-group-2 imports (DNSKEY DS CDS CDNSKEY RRSIG NSEC NSEC3 NSEC3PARAM ZONEMD TSIG OPT SVCB HTTPS) --
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
 const all: readonly RdataCodec<any>[] = [
   A, CNAME, DNAME, NS, PTR, SOA, SPF, TXT,
   // -- rdata-group-1 entries --
+  AAAA, AFSDB, CAA, CERT, HINFO, LOC, MX, NAPTR, OPENPGPKEY, RP, SMIMEA, SRV, SSHFP, TLSA, URI,
   // -- rdata-group-2 entries --
 ];
 
