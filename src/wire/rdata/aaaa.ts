@@ -1,5 +1,5 @@
 // AAAA: an IPv6 address (RFC 3596 §2.2), presented in the RFC 5952 compressed form that BIND prints.
-import { SignetError } from '../../util/errors.js';
+import { SignetError } from '../../util/index.js';
 import { defineRdata } from './codec.js';
 import { RRType } from '../types.js';
 

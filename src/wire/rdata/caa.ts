@@ -1,6 +1,6 @@
 // CAA: certification authority authorization (RFC 8659 §4.1): flags, an alphanumeric tag, and a value
 // that fills the rest of the RDATA. Presented as `flags tag "value"`, as BIND prints it.
-import { WireFormatError } from '../../util/errors.js';
+import { WireFormatError } from '../../util/index.js';
 import { unescapeText } from './tokens.js';
 import { defineRdata, presentCharString } from './codec.js';
 import { RRType } from '../types.js';

@@ -1,7 +1,7 @@
 // CERT: a certificate or CRL (RFC 4398 §2). Type and algorithm are presented by mnemonic when one is
 // assigned, exactly as BIND prints them; the certificate is base64.
-import { WireFormatError } from '../../util/errors.js';
-import { toBase64 } from '../../util/bytes.js';
+import { WireFormatError } from '../../util/index.js';
+import { toBase64 } from '../../util/index.js';
 import { defineRdata } from './codec.js';
 import { RRType } from '../types.js';
 import type { RdataTokens } from './tokens.js';

@@ -1,6 +1,6 @@
 // LOC: geographical location (RFC 1876 §2, presentation per §3). The typed view keeps the raw wire fields;
 // presentation is the form BIND prints (`42 21 54.000 N 71 6 18.000 W -24.00m 30m 10000m 10m`).
-import { WireFormatError } from '../../util/errors.js';
+import { WireFormatError } from '../../util/index.js';
 import { defineRdata } from './codec.js';
 import { RRType } from '../types.js';
 import type { RdataToken, RdataTokens } from './tokens.js';

@@ -1,6 +1,6 @@
 // OPENPGPKEY: an OpenPGP transferable public key (RFC 7929 §2), base64 in presentation form.
-import { WireFormatError } from '../../util/errors.js';
-import { toBase64 } from '../../util/bytes.js';
+import { WireFormatError } from '../../util/index.js';
+import { toBase64 } from '../../util/index.js';
 import { defineRdata } from './codec.js';
 import { RRType } from '../types.js';
 

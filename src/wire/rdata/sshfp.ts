@@ -1,7 +1,7 @@
 // SSHFP: SSH host key fingerprint (RFC 4255 §3.1; SHA-256 type from RFC 6594). Hex presented in upper case
 // as BIND prints it; known fingerprint types must have their digest's length, as BIND enforces.
-import { WireFormatError } from '../../util/errors.js';
-import { toHex } from '../../util/bytes.js';
+import { WireFormatError } from '../../util/index.js';
+import { toHex } from '../../util/index.js';
 import { defineRdata } from './codec.js';
 import { RRType } from '../types.js';
 

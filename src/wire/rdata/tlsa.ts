@@ -1,7 +1,7 @@
 // TLSA: certificate association for TLS (RFC 6698 §2). SMIMEA (RFC 8162 §2) has the same RDATA.
 // Association data is hex, whitespace-split allowed on input, presented in upper case as BIND prints it.
-import { WireFormatError } from '../../util/errors.js';
-import { toHex } from '../../util/bytes.js';
+import { WireFormatError } from '../../util/index.js';
+import { toHex } from '../../util/index.js';
 import { defineRdata, type RdataCodec } from './codec.js';
 import { RRType } from '../types.js';
 
