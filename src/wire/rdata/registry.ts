@@ -10,12 +10,26 @@ import { codec as SPF } from './spf.js';
 import { codec as TXT } from './txt.js';
 // -- rdata-group-1 imports (AAAA MX NAPTR SRV SSHFP LOC HINFO RP AFSDB URI CAA CERT TLSA SMIMEA OPENPGPKEY) --
 // -- rdata-group-2 imports (DNSKEY DS CDS CDNSKEY RRSIG NSEC NSEC3 NSEC3PARAM ZONEMD TSIG OPT SVCB HTTPS) --
+import { codec as DNSKEY } from './dnskey.js';
+import { codec as CDNSKEY } from './cdnskey.js';
+import { codec as DS } from './ds.js';
+import { codec as CDS } from './cds.js';
+import { codec as RRSIG } from './rrsig.js';
+import { codec as NSEC } from './nsec.js';
+import { codec as NSEC3 } from './nsec3.js';
+import { codec as NSEC3PARAM } from './nsec3param.js';
+import { codec as ZONEMD } from './zonemd.js';
+import { codec as TSIG } from './tsig.js';
+import { codec as OPT } from './opt.js';
+import { codec as SVCB } from './svcb.js';
+import { codec as HTTPS } from './https.js';
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
 const all: readonly RdataCodec<any>[] = [
   A, CNAME, DNAME, NS, PTR, SOA, SPF, TXT,
   // -- rdata-group-1 entries --
   // -- rdata-group-2 entries --
+  DNSKEY, CDNSKEY, DS, CDS, RRSIG, NSEC, NSEC3, NSEC3PARAM, ZONEMD, TSIG, OPT, SVCB, HTTPS,
 ];
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
