@@ -3,7 +3,7 @@
 // HTTPS (RFC 9460 §9) shares the shape.
 import { isIPv4, isIPv6 } from 'node:net';
 import { fromBase64, toBase64, WireFormatError } from '../../util/index.js';
-import { defineRdata, presentCharString, readName, writeName, type RdataCodec } from './codec.js';
+import { defineRdata, readName, writeName, type RdataCodec } from './codec.js';
 import { RRType } from '../types.js';
 import type { Name } from '../name.js';
 import { unescapeText, type RdataToken, type RdataTokens } from './tokens.js';
@@ -156,6 +156,20 @@ function joinValueList(items: readonly Uint8Array[]): Uint8Array {
   return Uint8Array.from(out);
 }
 
+/**
+ * A value as a quoted char-string the way BIND prints SvcParamValues: `"` and `\` escaped, and space and
+ * other non-printable octets as \DDD so the value never contains whitespace.
+ */
+function quoteValue(b: Uint8Array): string {
+  let s = '"';
+  for (const c of b) {
+    if (c <= 0x20 || c >= 0x7f) s += '\\' + String(c).padStart(3, '0');
+    else if (c === 0x22 || c === 0x5c) s += '\\' + String.fromCharCode(c);
+    else s += String.fromCharCode(c);
+  }
+  return s + '"';
+}
+
 const ascii = (b: Uint8Array): string => Buffer.from(b).toString('latin1');
 
 // ---------------------------------------------------------------- per-key wire checks
@@ -234,7 +248,7 @@ function valueToText(key: number, v: Uint8Array): string {
         items.push(v.subarray(i + 1, i + 1 + len));
         i += 1 + len;
       }
-      return presentCharString(joinValueList(items));
+      return quoteValue(joinValueList(items));
     }
     case SvcParamKey.port:
       return String((v[0]! << 8) | v[1]!);
@@ -244,20 +258,21 @@ function valueToText(key: number, v: Uint8Array): string {
       return a.join(',');
     }
     case SvcParamKey.ech:
-      return `"${toBase64(v)}"`;
+      return toBase64(v);
     case SvcParamKey.ipv6hint: {
       const a: string[] = [];
       for (let i = 0; i < v.length; i += 16) a.push(ipv6FromBytes(v.subarray(i, i + 16)));
       return a.join(',');
     }
     default:
-      return presentCharString(v);
+      return quoteValue(v);
   }
 }
 
 /** Presentation of one SvcParam (`key=value`, or the bare key for no-default-alpn). */
 export function svcParamToText(p: SvcParam): string {
-  if (p.key === SvcParamKey['no-default-alpn'] && p.value.length === 0) return 'no-default-alpn';
+  // keys without a value print bare, as BIND does (`no-default-alpn`, `key999`)
+  if (p.value.length === 0) return svcParamKeyToText(p.key);
   return `${svcParamKeyToText(p.key)}=${valueToText(p.key, p.value)}`;
 }
 
@@ -366,8 +381,13 @@ function parseParam(t: RdataTokens, tok: RdataToken): SvcParam {
   const decoded = unescapeText(raw);
   if (typeof decoded === 'string') throw t.error(`${keyText}: ${decoded}`, tok);
   if (decoded.length > 0xffff) throw t.error(`${keyText}: value is longer than 65535 octets`, tok);
-  const value = valueFromText(key, decoded, hadValue);
+  // keyNNNNN always takes the generic (opaque) value, even for a registered key, as BIND reads it;
+  // the result must still be a well-formed value for that key
+  const generic = keyText.startsWith('key');
+  const value = generic ? decoded : valueFromText(key, decoded, hadValue);
   if (typeof value === 'string') throw t.error(value, tok);
+  const problem = svcParamValueProblem(key, value);
+  if (problem) throw t.error(problem, tok);
   return { key, value };
 }
 
