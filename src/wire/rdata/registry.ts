@@ -25,6 +25,19 @@ import { codec as SSHFP } from './sshfp.js';
 import { codec as TLSA } from './tlsa.js';
 import { codec as URI } from './uri.js';
 // -- rdata-group-2 imports (DNSKEY DS CDS CDNSKEY RRSIG NSEC NSEC3 NSEC3PARAM ZONEMD TSIG OPT SVCB HTTPS) --
+import { codec as DNSKEY } from './dnskey.js';
+import { codec as CDNSKEY } from './cdnskey.js';
+import { codec as DS } from './ds.js';
+import { codec as CDS } from './cds.js';
+import { codec as RRSIG } from './rrsig.js';
+import { codec as NSEC } from './nsec.js';
+import { codec as NSEC3 } from './nsec3.js';
+import { codec as NSEC3PARAM } from './nsec3param.js';
+import { codec as ZONEMD } from './zonemd.js';
+import { codec as TSIG } from './tsig.js';
+import { codec as OPT } from './opt.js';
+import { codec as SVCB } from './svcb.js';
+import { codec as HTTPS } from './https.js';
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
 const all: readonly RdataCodec<any>[] = [
@@ -32,6 +45,7 @@ const all: readonly RdataCodec<any>[] = [
   // -- rdata-group-1 entries --
   AAAA, AFSDB, CAA, CERT, HINFO, LOC, MX, NAPTR, OPENPGPKEY, RP, SMIMEA, SRV, SSHFP, TLSA, URI,
   // -- rdata-group-2 entries --
+  DNSKEY, CDNSKEY, DS, CDS, RRSIG, NSEC, NSEC3, NSEC3PARAM, ZONEMD, TSIG, OPT, SVCB, HTTPS,
 ];
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any

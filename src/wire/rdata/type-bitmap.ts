@@ -1,0 +1,73 @@
+// The NSEC/NSEC3 type bitmap (RFC 4034 §4.1.2, RFC 5155 §3.2.1): window blocks in increasing order, each
+// holding at most 32 octets with trailing zero octets trimmed; presentation is a list of type mnemonics.
+import { WireFormatError } from '../../util/index.js';
+import type { WireReader } from '../reader.js';
+import type { WireWriter } from '../writer.js';
+import { typeFromString, typeToString } from '../types.js';
+import type { RdataTokens } from './tokens.js';
+
+/** Sorted, duplicate-free copy of `types`. */
+export function normaliseTypes(types: Iterable<number>): number[] {
+  return [...new Set(types)].sort((a, b) => a - b);
+}
+
+/** Write the bitmap for `types` (any order, duplicates ignored). An empty set writes nothing. */
+export function writeTypeBitmap(w: WireWriter, types: Iterable<number>): void {
+  const sorted = normaliseTypes(types);
+  let i = 0;
+  while (i < sorted.length) {
+    const window = sorted[i]! >> 8;
+    const bits = new Uint8Array(32);
+    let used = 0;
+    while (i < sorted.length && sorted[i]! >> 8 === window) {
+      const low = sorted[i]! & 0xff;
+      bits[low >> 3]! |= 0x80 >> (low & 7);
+      used = (low >> 3) + 1;
+      i++;
+    }
+    w.u8(window);
+    w.u8(used);
+    w.bytes(bits.subarray(0, used));
+  }
+}
+
+/**
+ * Read a bitmap filling the rest of the reader. Windows must increase strictly, be 1–32 octets long, and
+ * end in a non-zero octet (RFC 4034 §4.1.2), as BIND and Knot also require.
+ */
+export function readTypeBitmap(r: WireReader, field: string): number[] {
+  const types: number[] = [];
+  let last = -1;
+  while (r.remaining > 0) {
+    const at = r.offset;
+    const window = r.u8(`${field} window`);
+    const len = r.u8(`${field} window length`);
+    if (window <= last) throw new WireFormatError('WIRE_BAD_TYPE_BITMAP', `window ${window} does not follow window ${last}`, field, at);
+    if (len < 1 || len > 32) throw new WireFormatError('WIRE_BAD_TYPE_BITMAP', `window length ${len} is outside 1–32`, field, at + 1);
+    const bits = r.bytes(len, `${field} window ${window}`);
+    if (bits[len - 1] === 0) throw new WireFormatError('WIRE_BAD_TYPE_BITMAP', `window ${window} ends in a zero octet`, field, at + 1 + len);
+    for (let k = 0; k < len; k++) {
+      const b = bits[k]!;
+      for (let bit = 0; bit < 8; bit++) if (b & (0x80 >> bit)) types.push((window << 8) | (k << 3) | bit);
+    }
+    last = window;
+  }
+  return types;
+}
+
+/** Parse the remaining fields as type mnemonics or TYPEnnn; result sorted and duplicate-free. */
+export function parseTypeList(t: RdataTokens, what: string): number[] {
+  const types: number[] = [];
+  while (!t.done) {
+    const tok = t.next(what);
+    const v = typeFromString(tok.text);
+    if (v === undefined) throw t.error(`${what}: "${tok.text}" is not a type mnemonic or TYPEnnn`, tok);
+    types.push(v);
+  }
+  return normaliseTypes(types);
+}
+
+/** Presentation of a type set: mnemonics (TYPEnnn for unknown types) in numeric order, space-separated. */
+export function presentTypeList(types: Iterable<number>): string {
+  return normaliseTypes(types).map(typeToString).join(' ');
+}
