@@ -228,7 +228,8 @@ test('decoder: OPT and TSIG placement (RFC 6891 §6.1.1, RFC 8945 §5.1)', () =>
   rejects(hex(`0000 8000 0000 0000 0000 0001 0161 00 0029 1000 00 00 0000 0000`), 'WIRE_OPT_MISPLACED', 'OPT not owned by root');
   rejects(hex(`0000 8000 0000 0000 0000 0002 ${OPT} ${OPT}`), 'WIRE_OPT_DUPLICATE', 'two OPTs');
   rejects(hex(`0000 8000 0000 0000 0000 0001 00 0029 1000 00 00 0000 0004 000a 0008 ab`), 'WIRE_SHORT', 'option longer than OPT RDATA');
-  const tsig = '00 00fa 00ff 00000000 0000';
+  // a well-formed TSIG RR: owner ".", hmac-sha256, time 0, fudge 300, empty MAC, id 0, NOERROR, no other data
+  const tsig = '00 00fa 00ff 00000000 001d 0b686d61632d73686132353600 000000000000 012c 0000 0000 0000 0000';
   rejects(hex(`0000 8000 0000 0000 0000 0002 ${tsig} ${OPT}`), 'WIRE_TSIG_NOT_LAST', 'TSIG before OPT');
   rejects(hex(`0000 8000 0000 0001 0000 0000 ${tsig}`), 'WIRE_TSIG_NOT_LAST', 'TSIG in answer');
 });
