@@ -47,9 +47,10 @@ test('CNAME and other data; RRSIG and NSEC may accompany a CNAME (RFC 4035 §2.5
   assert.deepEqual(codes(ds), ['error:ZONE_CNAME_AND_OTHER']);
   assert.deepEqual(ds[0]!.source, { line: 6, column: 1 });
   assert.match(ds[0]!.message, /CNAME and other data \(A\)/);
-  // NSEC ns1.example.com. CNAME RRSIG NSEC, in RFC 3597 form; RRSIG bytes need not be valid for this check
+  // NSEC ns1.example.com. CNAME RRSIG NSEC, and an RRSIG over CNAME, in RFC 3597 form
   const nsec = '\\# 25 036e7331076578616d706c6503636f6d000006040000000003';
-  assert.deepEqual(check(['www.example.com. 3600 IN CNAME ns1.example.com.', `www.example.com. 3600 IN NSEC ${nsec}`, 'www.example.com. 3600 IN RRSIG \\# 4 00000000']), []);
+  const rrsig = '\\# 35 0005080300000e106a000000690000003039076578616d706c6503636f6d0001020304';
+  assert.deepEqual(check(['www.example.com. 3600 IN CNAME ns1.example.com.', `www.example.com. 3600 IN NSEC ${nsec}`, `www.example.com. 3600 IN RRSIG ${rrsig}`]), []);
   // CNAME beside DNAME is "other data" too
   assert.deepEqual(codes(check(['d.example.com. 3600 IN CNAME ns1.example.com.', 'd.example.com. 3600 IN DNAME example.net.'])), ['error:ZONE_CNAME_AND_OTHER']);
 });
@@ -79,7 +80,7 @@ test('data occluded by a delegation or a DNAME is a warning; glue is not', () =>
   const atCut = check([...deleg, 'sub.example.com. 3600 IN A 192.0.2.7']);
   assert.deepEqual(codes(atCut), ['warning:ZONE_OCCLUDED']);
   assert.match(atCut[0]!.message, /delegation point/);
-  assert.deepEqual(check([...deleg, 'sub.example.com. 3600 IN DS \\# 5 0001080100']), [], 'DS belongs at the cut');
+  assert.deepEqual(check([...deleg, `sub.example.com. 3600 IN DS \\# 36 30390802${'ab'.repeat(32)}`]), [], 'DS belongs at the cut');
   const dn = check(['d.example.com. 3600 IN DNAME example.net.', 'x.d.example.com. 3600 IN A 192.0.2.7']);
   assert.deepEqual(codes(dn), ['warning:ZONE_OCCLUDED']);
   assert.match(dn[0]!.message, /below the DNAME at d\.example\.com\./);
