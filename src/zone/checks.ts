@@ -191,20 +191,21 @@ export function checkZone(zone: ZoneModel, opts: CheckOptions = {}): Diagnostic[
 
     // occlusion (RFC 2181 §6, RFC 6672 §2.3)
     let occludedSets: RRset[] = [];
-    let why = '';
+    let why = (): string => 'at a delegation point, where only NS, DS, NSEC and RRSIG belong to this zone';
     if (node.status === 'occluded') {
       occludedSets = node.rrsets;
-      const cut = zone.cutAbove(name);
-      why = cut ? `below the ${cut.kind === 'ns' ? 'delegation' : 'DNAME'} at ${cut.name.toString()}` : 'below a zone cut';
+      why = () => {
+        const cut = zone.cutAbove(name);
+        return cut ? `below the ${cut.kind === 'ns' ? 'delegation' : 'DNAME'} at ${cut.name.toString()}` : 'below a zone cut';
+      };
     } else if (node.status === 'glue') {
       occludedSets = node.rrsets.filter((s) => s.type !== RRType.A && s.type !== RRType.AAAA);
-      why = `below the delegation at ${zone.cutAbove(name)?.name.toString() ?? '?'} (only its address records are glue)`;
+      why = () => `below the delegation at ${zone.cutAbove(name)?.name.toString() ?? '?'} (only its address records are glue)`;
     } else if (node.status === 'delegation') {
       occludedSets = node.rrsets.filter((s) => !DELEGATION_TYPES.has(s.type));
-      why = 'at a delegation point, where only NS, DS, NSEC and RRSIG belong to this zone';
     }
     if (occludedSets.length > 0) {
-      emit('ZONE_OCCLUDED', `${name.toString()} ${occludedSets.map((s) => typeToString(s.type)).join(', ')} ${occludedSets.length > 1 ? 'are' : 'is'} occluded: ${why}`, name, { type: occludedSets[0]!.type, index: occludedSets[0]!.sources[0] });
+      emit('ZONE_OCCLUDED', `${name.toString()} ${occludedSets.map((s) => typeToString(s.type)).join(', ')} ${occludedSets.length > 1 ? 'are' : 'is'} occluded: ${why()}`, name, { type: occludedSets[0]!.type, index: occludedSets[0]!.sources[0] });
     }
 
     // NS targets at the apex and at delegations
@@ -236,18 +237,25 @@ function checkNsTargets(zone: ZoneModel, node: ZoneNode, ns: RRset, isApex: bool
   targets.forEach((t, i) => {
     if (looksLikeAddress(t)) emit('ZONE_NS_TARGET_IS_ADDRESS', `${label} target ${t.toString()} looks like an address, not a host name`, owner, where(i));
     if (!t.isSubdomainOf(zone.origin)) return; // out of zone: not ours to resolve
-    const cut = zone.cutAbove(t);
+    const tnode = zone.node(t);
+    const below = !isApex && t.isSubdomainOf(owner) && !t.equals(owner);
+    // a name that holds data knows whether a cut is above it; below this delegation the outermost cut is the
+    // delegation itself (it is not occluded); only the rest need the ancestor walk
+    const cut = below
+      ? { name: owner, kind: 'ns' as const }
+      : tnode && (tnode.status === 'authoritative' || tnode.status === 'delegation')
+        ? undefined
+        : zone.cutAbove(t);
     if (cut?.kind === 'dname') {
       emit('ZONE_NS_TARGET_BELOW_DNAME', `${label} target ${t.toString()} is below the DNAME at ${cut.name.toString()}`, owner, where(i));
       return;
     }
-    const tnode = zone.node(t);
     if (tnode && hasType(tnode, RRType.CNAME) && !cut) {
       emit('ZONE_NS_TARGET_CNAME', `${label} target ${t.toString()} is a CNAME (RFC 2181 §10.3)`, owner, where(i));
       return;
     }
     if (tnode && hasAddress(tnode)) return;
-    if (!isApex && t.isSubdomainOf(owner) && !t.equals(owner)) {
+    if (below) {
       // RFC 1034 §4.2.1: a name server below its own cut is unreachable without glue
       emit('ZONE_MISSING_GLUE', `${owner.toString()} NS target ${t.toString()} is below the delegation and has no address records (glue)`, owner, where(i));
       return;
@@ -272,9 +280,9 @@ function checkHostTargets(zone: ZoneModel, set: RRset, kind: 'MX' | 'SRV', emit:
     const where = { type: set.type, index: set.sources[i]! };
     if (kind === 'MX' && looksLikeAddress(target)) emit('ZONE_MX_TARGET_IS_ADDRESS', `${set.owner.toString()} MX target ${target.toString()} looks like an address, not a host name`, set.owner, where);
     if (!target.isSubdomainOf(zone.origin)) return;
-    const cut = zone.cutAbove(target);
-    if (cut?.kind === 'ns') return; // in a child zone: answered there
     const tnode = zone.node(target);
+    const cut = tnode && (tnode.status === 'authoritative' || tnode.status === 'delegation') ? undefined : zone.cutAbove(target);
+    if (cut?.kind === 'ns') return; // in a child zone: answered there
     if (tnode && hasType(tnode, RRType.CNAME)) {
       emit(kind === 'MX' ? 'ZONE_MX_TARGET_CNAME' : 'ZONE_SRV_TARGET_CNAME', `${set.owner.toString()} ${kind} target ${target.toString()} is a CNAME (RFC 2181 §10.3)`, set.owner, where);
       return;
@@ -297,6 +305,13 @@ function hasNonTerminalWildcard(name: Name): boolean {
 
 /** True when a name's text is a dotted-quad IPv4 address or an IPv6 address (as BIND's `-n`/`-m` checks). */
 function looksLikeAddress(name: Name): boolean {
+  // cheap screen first: an IPv4 text ends in a digit label, an IPv6 text has a colon somewhere
+  const w = name.wire;
+  let colon = false;
+  for (let i = 0; i < w.length; i++) if (w[i] === 0x3a) colon = true;
+  const last = name.labels().at(-1);
+  const digitTld = last !== undefined && last.length > 0 && last.every((b) => b >= 0x30 && b <= 0x39);
+  if (!colon && !digitTld) return false;
   const text = name.toString().replace(/\.$/, '');
   if (/^[0-9]{1,3}(\.[0-9]{1,3}){3}$/.test(text)) return text.split('.').every((p) => Number(p) <= 255);
   return text.includes(':') && /^[0-9a-fA-F:.]+$/.test(text);

@@ -1,9 +1,8 @@
 // An in-memory zone: RRsets grouped by owner, the apex, zone cuts (NS below the apex, DNAME), and each
 // name's role (authoritative, delegation point, glue, occluded) per RFC 1034 §4.2.1, RFC 2181 §6, RFC 6672 §2.3.
-import type { Name } from '../wire/name.js';
+import { lowerOctet, Name } from '../wire/name.js';
 import type { ResourceRecord } from '../wire/record.js';
 import { canonicalRdata } from '../wire/record.js';
-import { WireReader } from '../wire/reader.js';
 import { RRClass, RRType } from '../wire/types.js';
 
 /** The role a name plays in its zone. */
@@ -237,8 +236,11 @@ export class ZoneModel {
     if (this.#ents) return this.#ents;
     const ents = new Set<string>();
     const names: Name[] = [];
+    const stop = this.origin.labelCount;
     for (const n of this.#sorted) {
-      for (const a of this.ancestors(n.name)) {
+      // walk up until a name already known to exist: everything above it has been seen
+      for (let a = n.name, c = n.name.labelCount; c > stop; c--) {
+        a = a.parent();
         const k = a.key();
         if (this.#nodes.has(k) || ents.has(k)) break;
         ents.add(k);
@@ -263,15 +265,17 @@ export function hasAddress(node: ZoneNode): boolean {
   return hasType(node, RRType.A) || hasType(node, RRType.AAAA);
 }
 
-/** The target names of an NS RRset (RDATA is one uncompressed name, RFC 1035 §3.3.11). */
+/**
+ * The target names of an NS RRset. NS RDATA is one uncompressed name (RFC 1035 §3.3.11), so the names are views
+ * over the RDATA bytes, not copies.
+ */
 export function nsTargets(set: RRset): Name[] {
-  return set.rdatas.map((rd) => new WireReader(rd).name('NS target', false));
+  return set.rdatas.map((rd) => Name.fromWire(rd));
 }
 
 function isDuplicate(set: RRset, rdata: Uint8Array, dedupSets: Map<RRset, Set<string>>): boolean {
-  const canon = canonicalRdata(set.type, rdata);
   if (set.rdatas.length < DEDUP_SET_THRESHOLD) {
-    for (const r of set.rdatas) if (bytesEqual(canonicalRdata(set.type, r), canon)) return true;
+    for (const r of set.rdatas) if (sameCanonical(set.type, r, rdata)) return true;
     return false;
   }
   let seen = dedupSets.get(set);
@@ -279,10 +283,26 @@ function isDuplicate(set: RRset, rdata: Uint8Array, dedupSets: Map<RRset, Set<st
     seen = new Set(set.rdatas.map((r) => latin1(canonicalRdata(set.type, r))));
     dedupSets.set(set, seen);
   }
-  const k = latin1(canon);
+  const k = latin1(canonicalRdata(set.type, rdata));
   if (seen.has(k)) return true;
   seen.add(k);
   return false;
+}
+
+/**
+ * Equal in canonical form (RFC 4034 §6.2). Canonical form only lower-cases some octets and keeps lengths, so
+ * RDATA that differ after folding every octet's case differ canonically too: the costly decode-and-encode runs
+ * only for RDATA that are equal up to case but not octet for octet.
+ */
+function sameCanonical(type: number, a: Uint8Array, b: Uint8Array): boolean {
+  if (a.length !== b.length) return false;
+  let exact = true;
+  for (let i = 0; i < a.length; i++) {
+    if (a[i] === b[i]) continue;
+    exact = false;
+    if (lowerOctet(a[i]!) !== lowerOctet(b[i]!)) return false;
+  }
+  return exact || bytesEqual(canonicalRdata(type, a), canonicalRdata(type, b));
 }
 
 function bytesEqual(a: Uint8Array, b: Uint8Array): boolean {
