@@ -39,7 +39,7 @@ export type ZoneCheckCode =
 /**
  * Default severity per code. NS checks on the apex's own NS RRset are errors, as in BIND; the same findings on a
  * delegation's NS RRset are warnings (BIND logs them and loads the zone): `checkZone` picks per context, and this
- * table gives the apex severity. Three codes are errors here although BIND only warns (see docs/decisions.md):
+ * table gives the apex severity. Three codes are errors here although BIND only logs them (see tests/interop/named-checkzone-verdicts.test.ts):
  * ZONE_OUT_OF_ZONE (BIND ignores the record), ZONE_MISSING_GLUE and ZONE_TTL_TOO_LARGE (BIND sets the TTL to 0).
  */
 export const DEFAULT_SEVERITY: Readonly<Record<ZoneCheckCode, Severity>> = {
