@@ -167,3 +167,29 @@ test('NS at the apex is not a delegation', () => {
   assert.equal(z.statusOf(n('ns')), 'authoritative');
   assert.deepEqual(z.delegations(), []);
 });
+
+test('property: any input order and any repetition give the same model', async () => {
+  const fc = (await import('fast-check')).default;
+  const label = fc.constantFrom('a', 'B', 'c', '*', 'ns', 'd');
+  const owner = fc.array(label, { minLength: 0, maxLength: 3 }).map((ls) => (ls.length ? ls.join('.') + '.example.' : 'example.'));
+  const rec = fc.tuple(owner, fc.constantFrom(RRType.A, RRType.TXT, RRType.NS), fc.integer({ min: 0, max: 3 })).map(([o, t, v]) =>
+    rr(o, t, t === RRType.A ? `192.0.2.${v}` : t === RRType.TXT ? `"${v}"` : `ns${v}.example.`),
+  );
+  const show = (z: ZoneModel): string[] =>
+    [...z.rrsets()].map((s) => `${s.owner.key()}/${s.type}/${s.rdatas.map((r) => Buffer.from(r).toString('hex')).sort().join(',')}/${z.statusOf(s.owner)}`);
+  fc.assert(
+    fc.property(fc.array(rec, { maxLength: 30 }), fc.integer(), (recs, seed) => {
+      const a = ZoneModel.build(recs, ex);
+      const shuffled = [...recs, ...recs].sort((x, y) => ((x.rdata.length * 31 + seed) % 7) - ((y.rdata.length * 31 + seed) % 7));
+      const b = ZoneModel.build(shuffled, ex);
+      assert.deepEqual(show(b), show(a));
+      // canonical order holds, and empty non-terminals are exactly the data-less ancestors
+      const names = [...a.nodes()].map((x) => x.name);
+      for (let i = 1; i < names.length; i++) assert.ok(names[i - 1]!.compare(names[i]!) < 0);
+      const expectEnts = new Set<string>();
+      for (const nm of names) for (const anc of a.ancestors(nm)) if (!a.node(anc)) expectEnts.add(anc.key());
+      assert.deepEqual(new Set(a.emptyNonTerminals().map((x) => x.key())), expectEnts);
+    }),
+    { numRuns: 200 },
+  );
+});
