@@ -1,0 +1,343 @@
+// An in-memory zone: RRsets grouped by owner, the apex, zone cuts (NS below the apex, DNAME), and each
+// name's role (authoritative, delegation point, glue, occluded) per RFC 1034 §4.2.1, RFC 2181 §6, RFC 6672 §2.3.
+import { lowerOctet, Name } from '../wire/name.js';
+import type { ResourceRecord } from '../wire/record.js';
+import { canonicalRdata } from '../wire/record.js';
+import { RRClass, RRType } from '../wire/types.js';
+
+/** The role a name plays in its zone. */
+export type NameStatus =
+  /** At or below the apex and above every zone cut: the zone is authoritative for its data. */
+  | 'authoritative'
+  /** Owns an NS RRset below the apex (RFC 1034 §4.2.1); only NS, DS, NSEC and RRSIG are authoritative here. */
+  | 'delegation'
+  /** Below an NS cut, the target of an NS record in the zone and owning address records (RFC 1034 §4.2.1). */
+  | 'glue'
+  /** Below a zone cut or a DNAME and not needed glue: never served (RFC 6672 §2.3, RFC 2181 §6). */
+  | 'occluded'
+  /** Not at or below the origin. */
+  | 'out-of-zone';
+
+/**
+ * One RRset. `owner` is the node's name object (shared, never copied); `rdatas` hold the input records' bytes
+ * (no copies), duplicates removed. `sources[i]` is the index, in the input, of the record that gave `rdatas[i]`.
+ */
+export interface RRset {
+  readonly owner: Name;
+  readonly type: number;
+  readonly class: number;
+  /** The lowest TTL seen for the set (RFC 2181 §5.2); differences are listed in `ZoneModel.notes`. */
+  ttl: number;
+  readonly rdatas: Uint8Array[];
+  readonly sources: number[];
+}
+
+/** All RRsets at one owner name, sorted by type once the model is built. */
+export interface ZoneNode {
+  readonly name: Name;
+  readonly rrsets: RRset[];
+  /** Set when the model is built. */
+  status: NameStatus;
+}
+
+/** Something noticed while building the model, for the checks to report. `index` is the input record's. */
+export type BuildNote =
+  | { readonly kind: 'out-of-zone'; readonly index: number; readonly record: ResourceRecord }
+  | { readonly kind: 'class-mismatch'; readonly index: number; readonly record: ResourceRecord }
+  /** A record whose TTL differs from the TTL the RRset had so far (`setTtl`, before taking the lower). */
+  | { readonly kind: 'ttl-mismatch'; readonly index: number; readonly owner: Name; readonly type: number; readonly ttl: number; readonly setTtl: number };
+
+/** Options for building a zone. */
+export interface ZoneModelOptions {
+  /** The zone's class; records of another class are set aside as notes. Default IN. */
+  readonly class?: number;
+}
+
+/** Above this many RDATAs an RRset's duplicate check switches from pairwise compares to a hash set. */
+const DEDUP_SET_THRESHOLD = 16;
+
+/** A zone held in memory, keyed by `Name.key()`. Build with `ZoneModel.build`. */
+export class ZoneModel {
+  /** The zone's name. */
+  readonly origin: Name;
+  /** The zone's class. */
+  readonly class: number;
+  /** Out-of-zone records, records of another class, and TTL differences inside RRsets, in input order. */
+  readonly notes: readonly BuildNote[];
+  /** Number of input records dropped as exact duplicates (same owner, type, class and canonical RDATA). */
+  readonly duplicates: number;
+
+  readonly #nodes: Map<string, ZoneNode>;
+  /** Nodes in canonical order (RFC 4034 §6.1). */
+  readonly #sorted: ZoneNode[];
+  #ents: Set<string> | undefined;
+  #entNames: Name[] | undefined;
+
+  private constructor(origin: Name, cls: number, nodes: Map<string, ZoneNode>, sorted: ZoneNode[], notes: BuildNote[], duplicates: number) {
+    this.origin = origin;
+    this.class = cls;
+    this.#nodes = nodes;
+    this.#sorted = sorted;
+    this.notes = notes;
+    this.duplicates = duplicates;
+  }
+
+  /**
+   * Group `records` into RRsets under `origin`. Records outside the origin or of another class are not added
+   * but noted. Within an RRset, duplicates (compared in canonical form) are dropped, and differing TTLs are
+   * noted and the lowest kept (RFC 2181 §5.2).
+   */
+  static build(records: Iterable<ResourceRecord>, origin: Name, opts: ZoneModelOptions = {}): ZoneModel {
+    const cls = opts.class ?? RRClass.IN;
+    const nodes = new Map<string, ZoneNode>();
+    const notes: BuildNote[] = [];
+    const dedupSets = new Map<RRset, Set<string>>();
+    let duplicates = 0;
+    let index = -1;
+    for (const rr of records) {
+      index++;
+      if (rr.class !== cls) {
+        notes.push({ kind: 'class-mismatch', index, record: rr });
+        continue;
+      }
+      if (!rr.owner.isSubdomainOf(origin)) {
+        notes.push({ kind: 'out-of-zone', index, record: rr });
+        continue;
+      }
+      const key = rr.owner.key();
+      let node = nodes.get(key);
+      if (!node) {
+        node = { name: rr.owner, rrsets: [], status: 'authoritative' };
+        nodes.set(key, node);
+      }
+      let set: RRset | undefined;
+      for (const s of node.rrsets) if (s.type === rr.type) set = s;
+      if (!set) {
+        node.rrsets.push({ owner: node.name, type: rr.type, class: rr.class, ttl: rr.ttl, rdatas: [rr.rdata], sources: [index] });
+        continue;
+      }
+      if (isDuplicate(set, rr.rdata, dedupSets)) {
+        duplicates++;
+        continue;
+      }
+      if (rr.ttl !== set.ttl) {
+        notes.push({ kind: 'ttl-mismatch', index, owner: node.name, type: rr.type, ttl: rr.ttl, setTtl: set.ttl });
+        if (rr.ttl < set.ttl) set.ttl = rr.ttl;
+      }
+      set.rdatas.push(rr.rdata);
+      set.sources.push(index);
+    }
+    const sorted = [...nodes.values()].sort((a, b) => a.name.compare(b.name));
+    for (const n of sorted) n.rrsets.sort((a, b) => a.type - b.type);
+    classify(sorted, origin);
+    return new ZoneModel(origin, cls, nodes, sorted, notes, duplicates);
+  }
+
+  /** The node at the apex, if any record was there. */
+  get apex(): ZoneNode | undefined {
+    return this.#nodes.get(this.origin.key());
+  }
+
+  /** Number of owner names holding data. */
+  get size(): number {
+    return this.#sorted.length;
+  }
+
+  /** The node owning data at `name`. */
+  node(name: Name): ZoneNode | undefined {
+    return this.#nodes.get(name.key());
+  }
+
+  /** The RRset of `type` at `name`. */
+  rrset(name: Name, type: number): RRset | undefined {
+    const n = this.#nodes.get(name.key());
+    if (!n) return undefined;
+    for (const s of n.rrsets) if (s.type === type) return s;
+    return undefined;
+  }
+
+  /** Nodes in canonical order (RFC 4034 §6.1). */
+  nodes(): Iterable<ZoneNode> {
+    return this.#sorted;
+  }
+
+  /** Every RRset in canonical order: owners by `Name.compare`, then by type number. */
+  *rrsets(): Iterable<RRset> {
+    for (const n of this.#sorted) yield* n.rrsets;
+  }
+
+  /** Names of delegation points (NS below the apex, not themselves occluded), canonical order. */
+  delegations(): Name[] {
+    const out: Name[] = [];
+    for (const n of this.#sorted) if (n.status === 'delegation') out.push(n.name);
+    return out;
+  }
+
+  /** True when `name` holds data or is an empty non-terminal of this zone. */
+  exists(name: Name): boolean {
+    return this.#nodes.has(name.key()) || this.#entSet().has(name.key());
+  }
+
+  /** Names that hold no data but have descendants that do (RFC 4592 §2.2.2), canonical order. */
+  emptyNonTerminals(): Name[] {
+    this.#entSet();
+    return this.#entNames!;
+  }
+
+  /**
+   * The ancestors of `name` from its parent up to the origin (nearest first); empty when `name` is the
+   * origin or is not below it.
+   */
+  ancestors(name: Name): Name[] {
+    const out: Name[] = [];
+    if (!name.isSubdomainOf(this.origin)) return out;
+    const stop = this.origin.labelCount;
+    for (let n = name.labelCount - 1; n >= stop; n--) out.push(name.suffix(n));
+    return out;
+  }
+
+  /**
+   * The closest encloser of `name` (RFC 5155 §1.3): the longest ancestor-or-self that exists in the zone
+   * (holding data or an empty non-terminal). Undefined when `name` is not at or below the origin.
+   */
+  closestEncloser(name: Name): Name | undefined {
+    if (!name.isSubdomainOf(this.origin)) return undefined;
+    if (this.exists(name)) return name;
+    for (const a of this.ancestors(name)) if (this.exists(a)) return a;
+    // the origin always encloses, even in an empty zone
+    return this.origin;
+  }
+
+  /**
+   * The outermost zone cut strictly above `name` (an NS RRset below the apex, or a DNAME at or below the apex),
+   * or undefined when `name` is in the authoritative part of the zone.
+   */
+  cutAbove(name: Name): { readonly name: Name; readonly kind: 'ns' | 'dname' } | undefined {
+    const anc = this.ancestors(name);
+    for (let i = anc.length - 1; i >= 0; i--) {
+      const node = this.#nodes.get(anc[i]!.key());
+      if (!node) continue;
+      const apex = i === anc.length - 1;
+      if (!apex && hasType(node, RRType.NS)) return { name: node.name, kind: 'ns' };
+      if (hasType(node, RRType.DNAME)) return { name: node.name, kind: 'dname' };
+    }
+    return undefined;
+  }
+
+  /** The role of any name, whether or not it holds data (an empty non-terminal or a query name). */
+  statusOf(name: Name): NameStatus {
+    if (!name.isSubdomainOf(this.origin)) return 'out-of-zone';
+    const node = this.#nodes.get(name.key());
+    if (node) return node.status;
+    return this.cutAbove(name) ? 'occluded' : 'authoritative';
+  }
+
+  #entSet(): Set<string> {
+    if (this.#ents) return this.#ents;
+    const ents = new Set<string>();
+    const names: Name[] = [];
+    const stop = this.origin.labelCount;
+    for (const n of this.#sorted) {
+      // walk up until a name already known to exist: everything above it has been seen
+      for (let a = n.name, c = n.name.labelCount; c > stop; c--) {
+        a = a.parent();
+        const k = a.key();
+        if (this.#nodes.has(k) || ents.has(k)) break;
+        ents.add(k);
+        names.push(a);
+      }
+    }
+    names.sort((a, b) => a.compare(b));
+    this.#ents = ents;
+    this.#entNames = names;
+    return ents;
+  }
+}
+
+/** True when the node owns an RRset of `type`. */
+export function hasType(node: ZoneNode, type: number): boolean {
+  for (const s of node.rrsets) if (s.type === type) return true;
+  return false;
+}
+
+/** True when the node owns A or AAAA records. */
+export function hasAddress(node: ZoneNode): boolean {
+  return hasType(node, RRType.A) || hasType(node, RRType.AAAA);
+}
+
+/**
+ * The target names of an NS RRset. NS RDATA is one uncompressed name (RFC 1035 §3.3.11), so the names are views
+ * over the RDATA bytes, not copies.
+ */
+export function nsTargets(set: RRset): Name[] {
+  return set.rdatas.map((rd) => Name.fromWire(rd));
+}
+
+function isDuplicate(set: RRset, rdata: Uint8Array, dedupSets: Map<RRset, Set<string>>): boolean {
+  if (set.rdatas.length < DEDUP_SET_THRESHOLD) {
+    for (const r of set.rdatas) if (sameCanonical(set.type, r, rdata)) return true;
+    return false;
+  }
+  let seen = dedupSets.get(set);
+  if (!seen) {
+    seen = new Set(set.rdatas.map((r) => latin1(canonicalRdata(set.type, r))));
+    dedupSets.set(set, seen);
+  }
+  const k = latin1(canonicalRdata(set.type, rdata));
+  if (seen.has(k)) return true;
+  seen.add(k);
+  return false;
+}
+
+/**
+ * Equal in canonical form (RFC 4034 §6.2). Canonical form only lower-cases some octets and keeps lengths, so
+ * RDATA that differ after folding every octet's case differ canonically too: the costly decode-and-encode runs
+ * only for RDATA that are equal up to case but not octet for octet.
+ */
+function sameCanonical(type: number, a: Uint8Array, b: Uint8Array): boolean {
+  if (a.length !== b.length) return false;
+  let exact = true;
+  for (let i = 0; i < a.length; i++) {
+    if (a[i] === b[i]) continue;
+    exact = false;
+    if (lowerOctet(a[i]!) !== lowerOctet(b[i]!)) return false;
+  }
+  return exact || bytesEqual(canonicalRdata(type, a), canonicalRdata(type, b));
+}
+
+function bytesEqual(a: Uint8Array, b: Uint8Array): boolean {
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
+  return true;
+}
+
+function latin1(b: Uint8Array): string {
+  return Buffer.from(b.buffer, b.byteOffset, b.length).toString('latin1');
+}
+
+/**
+ * Set each node's status in one pass over the canonically sorted nodes: a name's descendants follow it
+ * contiguously in that order, so the outermost open cut is the only state needed.
+ */
+function classify(sorted: readonly ZoneNode[], origin: Name): void {
+  // in-zone NS targets: candidates for glue
+  const targets = new Set<string>();
+  for (const n of sorted)
+    for (const s of n.rrsets) if (s.type === RRType.NS) for (const t of nsTargets(s)) if (t.isSubdomainOf(origin)) targets.add(t.key());
+  let cut: { name: Name; kind: 'ns' | 'dname' } | undefined;
+  for (const n of sorted) {
+    if (cut && n.name.isSubdomainOf(cut.name)) {
+      n.status = cut.kind === 'ns' && targets.has(n.name.key()) && hasAddress(n) ? 'glue' : 'occluded';
+      continue;
+    }
+    cut = undefined;
+    const apex = n.name.equals(origin);
+    if (!apex && hasType(n, RRType.NS)) {
+      n.status = 'delegation';
+      cut = { name: n.name, kind: 'ns' };
+    } else {
+      n.status = 'authoritative';
+      if (hasType(n, RRType.DNAME)) cut = { name: n.name, kind: 'dname' };
+    }
+  }
+}
