@@ -3,8 +3,8 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { Command } from 'commander';
-import { Name } from '../wire/name.js';
-import { TextFormatError } from '../util/errors.js';
+import { Name } from '../wire/index.js';
+import { TextFormatError } from '../util/index.js';
 import { registerZoneCheck, type ZoneFileReader } from './zone-check.js';
 import { zoneLines } from '../../tests/support/zone-lines.js';
 

@@ -1,11 +1,11 @@
 // `signet zone check <file> --origin <zone>`: read a master file, build the zone and run the integrity checks,
 // printing `file:line:col: severity: message` per finding; exit 1 when there is an error.
 import type { Command } from 'commander';
-import { Name } from '../wire/name.js';
-import type { ResourceRecord } from '../wire/record.js';
-import { SignetError, type TextFormatError } from '../util/errors.js';
-import { checkZone, type Diagnostic, type SourcePosition } from '../zone/checks.js';
-import { ZoneModel } from '../zone/zone-model.js';
+import { Name } from '../wire/index.js';
+import type { ResourceRecord } from '../wire/index.js';
+import { SignetError, type TextFormatError } from '../util/index.js';
+import { checkZone, type Diagnostic, type SourcePosition } from '../zone/index.js';
+import { ZoneModel } from '../zone/index.js';
 
 /** What the master-file reader (src/zone/reader.ts) returns; `positions[i]` is where `records[i]` was first seen. */
 export interface ZoneFileReadResult {

@@ -1,8 +1,8 @@
 // Each zone check, on a zone that has the defect and on one that does not; the clean base zone has no findings.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { Name } from '../wire/name.js';
-import { RRType } from '../wire/types.js';
+import { Name } from '../wire/index.js';
+import { RRType } from '../wire/index.js';
 import { ZoneModel } from './zone-model.js';
 import { checkZone, type CheckOptions, type Diagnostic } from './checks.js';
 import { zoneLines } from '../../tests/support/zone-lines.js';

@@ -1,8 +1,8 @@
 // Zone integrity checks in the manner of BIND's `named-checkzone` (and `named` at load time): SOA and apex NS,
 // CNAME/DNAME exclusivity, out-of-zone and occluded data, glue, NS/MX/SRV targets, TTL limits, wildcards.
-import type { Name } from '../wire/name.js';
-import { WireReader } from '../wire/reader.js';
-import { RRType, typeToString } from '../wire/types.js';
+import type { Name } from '../wire/index.js';
+import { WireReader } from '../wire/index.js';
+import { RRType, typeToString } from '../wire/index.js';
 import { hasAddress, hasType, nsTargets, type RRset, type ZoneModel, type ZoneNode } from './zone-model.js';
 
 /** How bad a finding is: an error makes the zone unfit to load or sign; a warning is printed only. */

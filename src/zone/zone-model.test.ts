@@ -2,9 +2,9 @@
 // empty non-terminals and closest enclosers (RFC 4592 §2.2), and name classification at cuts.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { Name } from '../wire/name.js';
-import { rdataFromText, type ResourceRecord } from '../wire/record.js';
-import { RRClass, RRType } from '../wire/types.js';
+import { Name } from '../wire/index.js';
+import { rdataFromText, type ResourceRecord } from '../wire/index.js';
+import { RRClass, RRType } from '../wire/index.js';
 import { ZoneModel } from './zone-model.js';
 import { zoneLines } from '../../tests/support/zone-lines.js';
 

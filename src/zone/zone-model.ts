@@ -1,9 +1,9 @@
 // An in-memory zone: RRsets grouped by owner, the apex, zone cuts (NS below the apex, DNAME), and each
 // name's role (authoritative, delegation point, glue, occluded) per RFC 1034 §4.2.1, RFC 2181 §6, RFC 6672 §2.3.
-import { lowerOctet, Name } from '../wire/name.js';
-import type { ResourceRecord } from '../wire/record.js';
-import { canonicalRdata } from '../wire/record.js';
-import { RRClass, RRType } from '../wire/types.js';
+import { lowerOctet, Name } from '../wire/index.js';
+import type { ResourceRecord } from '../wire/index.js';
+import { canonicalRdata } from '../wire/index.js';
+import { RRClass, RRType } from '../wire/index.js';
 
 /** The role a name plays in its zone. */
 export type NameStatus =
