@@ -1,0 +1,9 @@
+// The DNSSEC layer's public surface: algorithms, DNSKEY/DS data, key tags, the KeyStore/Signer port, BIND key files.
+export * from './dnssec-error.js';
+export * from './algorithms.js';
+export * from './dnskey-rdata.js';
+export * from './key-tag.js';
+export * from './ds.js';
+export * from './key-store.js';
+export * from './memory-key-store.js';
+export * from './bind-key-files.js';
