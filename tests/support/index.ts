@@ -1,2 +1,3 @@
 // Test harness surface: peers, temp dirs (and, as they arrive, port allocation and peer launchers).
 export * from './peers.js';
+export * from './raw-dns.js';
