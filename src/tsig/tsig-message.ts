@@ -30,7 +30,6 @@ export interface TsigRecord {
   readonly end: number;
   /** The owner name: the key name. */
   readonly keyName: Name;
-  readonly ttl: number;
   readonly algorithm: Name;
   /** Seconds since the epoch (48-bit). */
   readonly timeSigned: number;
@@ -94,6 +93,8 @@ export function locateTsig(msg: Uint8Array): TsigRecord | undefined {
         throw new TsigError('TSIG_NOT_LAST', `TSIG RR at offset ${start} is not the last additional record`, { offset: start });
       }
       if (cls !== RRClass.ANY) throw new TsigError('TSIG_MALFORMED', `TSIG RR has class ${cls}, not ANY`, { offset: start });
+      // §4.2: TTL MUST be 0; the MAC covers 0, so any other value would pass unauthenticated
+      if (ttl !== 0) throw new TsigError('TSIG_MALFORMED', `TSIG RR has TTL ${ttl}, not 0`, { offset: start });
       found = r.within(rdlen, 'TSIG RDATA', (rr) => {
         const algorithm = rr.name('TSIG algorithm name');
         const timeSigned = rr.u48('TSIG time signed');
@@ -104,7 +105,7 @@ export function locateTsig(msg: Uint8Array): TsigRecord | undefined {
         const error = rr.u16('TSIG error');
         const otherLen = rr.u16('TSIG other len');
         const otherData = rr.bytes(otherLen, 'TSIG other data').slice();
-        return { offset: start, end: 0, keyName: owner, ttl, algorithm, timeSigned, fudge, mac, originalId, error, otherData };
+        return { offset: start, end: 0, keyName: owner, algorithm, timeSigned, fudge, mac, originalId, error, otherData };
       });
       found = { ...found, end: r.offset };
     }
