@@ -4,8 +4,8 @@ import { inspect } from 'node:util';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { requirePeer, runPeer, tempDir } from '../../tests/support/index.js';
-import { Name } from '../wire/name.js';
-import { toBase64, toHex } from '../util/bytes.js';
+import { Name } from '../wire/index.js';
+import { toBase64, toHex } from '../util/index.js';
 import {
   TSIG_ALGORITHMS,
   TsigKey,

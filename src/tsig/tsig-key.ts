@@ -1,9 +1,8 @@
 // TSIG keys (RFC 8945 §6): the HMAC algorithms and their names, parsing from `name:alg:secret` and BIND
 // `key` statements, rendering for BIND and Knot, secret generation. Secrets never appear in toString/JSON.
 import { randomBytes } from 'node:crypto';
-import { SignetError } from '../util/errors.js';
-import { fromBase64, toBase64 } from '../util/bytes.js';
-import { Name } from '../wire/name.js';
+import { SignetError, fromBase64, toBase64 } from '../util/index.js';
+import { Name } from '../wire/index.js';
 
 /** The HMAC algorithms TSIG defines (RFC 8945 §6); `hmac-sha256` is the default. */
 export type TsigAlgorithm = 'hmac-md5' | 'hmac-sha1' | 'hmac-sha224' | 'hmac-sha256' | 'hmac-sha384' | 'hmac-sha512';

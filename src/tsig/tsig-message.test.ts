@@ -3,8 +3,8 @@ import assert from 'node:assert/strict';
 import { createHmac } from 'node:crypto';
 import fc from 'fast-check';
 import { buildQuery, rcodeOf } from '../../tests/support/index.js';
-import { Name } from '../wire/name.js';
-import { RRType } from '../wire/types.js';
+import { Name } from '../wire/index.js';
+import { RRType } from '../wire/index.js';
 import { TSIG_ALGORITHMS, TsigKey, type TsigAlgorithm } from './tsig-key.js';
 import {
   TsigError,

@@ -1,12 +1,8 @@
 // TSIG on one DNS message (RFC 8945 §4–5), at the byte level: find the TSIG RR, sign a message
 // (appending the TSIG RR), verify one in the §5.2 order, and build TSIG error responses (§5.2.3, §5.3.2).
 import { createHmac, timingSafeEqual } from 'node:crypto';
-import { SignetError } from '../util/errors.js';
-import { concatBytes } from '../util/bytes.js';
-import type { Name } from '../wire/name.js';
-import { WireReader } from '../wire/reader.js';
-import { WireWriter } from '../wire/writer.js';
-import { RRClass, RRType } from '../wire/types.js';
+import { SignetError } from '../util/index.js';
+import { RRClass, RRType, WireReader, WireWriter, type Name } from '../wire/index.js';
 import { tsigAlgorithmByName, type TsigAlgorithmInfo, type TsigKey } from './tsig-key.js';
 
 /** TSIG error field values (RFC 8945 §3, IANA "DNS RCODEs"). */

@@ -1,10 +1,10 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createHmac } from 'node:crypto';
-import { SignetError } from '../util/errors.js';
+import { SignetError } from '../util/index.js';
 import { axfrMessages, buildQuery } from '../../tests/support/index.js';
-import { Name } from '../wire/name.js';
-import { RRType } from '../wire/types.js';
+import { Name } from '../wire/index.js';
+import { RRType } from '../wire/index.js';
 import { TsigKey } from './tsig-key.js';
 import { locateTsig, signMessage } from './tsig-message.js';
 import { MAX_UNSIGNED_IN_STREAM, TsigStreamSigner, TsigStreamVerifier } from './tsig-stream.js';

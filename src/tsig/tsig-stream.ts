@@ -1,6 +1,6 @@
 // TSIG over multi-message streams such as AXFR/IXFR responses (RFC 8945 §5.3.1): the first message is
 // signed as a response to the request; each later signature covers the prior MAC, every message since, and timers.
-import { SignetError } from '../util/errors.js';
+import { SignetError } from '../util/index.js';
 import { tsigAlgorithmByName, type TsigKey } from './tsig-key.js';
 import {
   appendTsigRecord,

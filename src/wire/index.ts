@@ -8,3 +8,6 @@ export * from './rdata/codec.js';
 export * from './rdata/tokens.js';
 export { codecFor, allCodecs } from './rdata/registry.js';
 // -- message exports --
+export * from './header.js';
+export * from './edns.js';
+export * from './message.js';

@@ -1,6 +1,6 @@
 // Domain names (RFC 1035 §3.1, §5.1): presentation form with escapes, uncompressed wire form,
 // case-insensitive equality and canonical ordering (RFC 4034 §6.1).
-import { SignetError } from '../util/errors.js';
+import { SignetError } from '../util/index.js';
 
 /** Longest label, in octets (RFC 1035 §2.3.4). */
 export const MAX_LABEL = 63;

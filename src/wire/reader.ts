@@ -1,6 +1,6 @@
 // Bounds-checked reader over untrusted DNS wire bytes. Every read names its field so that errors say
 // what was being read and where; name decompression only follows backward pointers with a hop cap.
-import { WireFormatError } from '../util/errors.js';
+import { WireFormatError } from '../util/index.js';
 import { MAX_LABEL, MAX_NAME, Name } from './name.js';
 
 /** Most compression pointers followed while reading one name (each must point backwards anyway). */

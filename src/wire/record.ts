@@ -1,6 +1,6 @@
 // Resource records held as wire bytes (owner, type, class, TTL, uncompressed RDATA) with typed views,
 // presentation, and canonical form (RFC 4034 §6.2) computed on demand.
-import { toHex } from '../util/bytes.js';
+import { toHex } from '../util/index.js';
 import type { Name } from './name.js';
 import { WireReader } from './reader.js';
 import { WireWriter } from './writer.js';

@@ -1,5 +1,5 @@
 // RR type and class numbers with their mnemonics; unknown ones use RFC 3597's TYPEnnn / CLASSnnn.
-import { SignetError } from '../util/errors.js';
+import { SignetError } from '../util/index.js';
 
 /** RR type numbers (IANA registry) that Signet knows by name. */
 export const RRType = {

@@ -33,7 +33,7 @@ interface Bind {
 }
 
 /** Write a config and zone, start `named -g` as a child, wait until it answers. */
-async function startNamed(t: TestContext, named: string): Promise<Bind> {
+async function startNamedWithKeys(t: TestContext, named: string): Promise<Bind> {
   const dir = tempDir(t, 'signet-tsig-bind-');
   const port = await freePort();
   const keys = new Map<TsigAlgorithm, TsigKey>();
@@ -110,7 +110,7 @@ function answerTypes(msg: Uint8Array): number[] {
 test('BIND accepts queries signed by Signet, refuses wrong keys, and its responses and AXFR streams verify', async (t) => {
   const named = requirePeer(t, 'named');
   if (!named) return;
-  const bind = await startNamed(t, named);
+  const bind = await startNamedWithKeys(t, named);
   let id = 100;
 
   for (const alg of ALGS) {

@@ -1,6 +1,5 @@
 // Hand-built DNS queries and raw UDP/TCP exchanges with peers on 127.0.0.1, for tests that must not depend
 // on Signet's own message codec (so a codec bug cannot hide behind a matching peer test).
-import dgram from 'node:dgram';
 import net from 'node:net';
 import { Name } from '../../src/wire/name.js';
 
@@ -21,49 +20,6 @@ export function buildQuery(opts: { id: number; qname: string; qtype: number; qcl
 /** RCODE of a message header. */
 export function rcodeOf(msg: Uint8Array): number {
   return msg[3]! & 0x0f;
-}
-
-/** A port that was free on 127.0.0.1 for both TCP and UDP a moment ago. */
-export async function freePort(): Promise<number> {
-  for (let attempt = 0; attempt < 20; attempt++) {
-    const port = await new Promise<number>((resolve, reject) => {
-      const srv = net.createServer();
-      srv.once('error', reject);
-      srv.listen(0, '127.0.0.1', () => {
-        const a = srv.address();
-        srv.close(() => resolve(typeof a === 'object' && a ? a.port : 0));
-      });
-    });
-    const udpOk = await new Promise<boolean>((resolve) => {
-      const s = dgram.createSocket('udp4');
-      s.once('error', () => resolve(false));
-      s.bind(port, '127.0.0.1', () => s.close(() => resolve(true)));
-    });
-    if (port > 1024 && udpOk) return port;
-  }
-  throw new Error('no free port found');
-}
-
-/** Send one UDP datagram and wait for one reply (rejects after `timeoutMs`). */
-export function udpExchange(port: number, msg: Uint8Array, timeoutMs = 2000): Promise<Uint8Array> {
-  return new Promise((resolve, reject) => {
-    const s = dgram.createSocket('udp4');
-    const timer = setTimeout(() => {
-      s.close();
-      reject(new Error(`no UDP answer from 127.0.0.1:${port} within ${timeoutMs} ms`));
-    }, timeoutMs);
-    s.once('message', (m) => {
-      clearTimeout(timer);
-      s.close();
-      resolve(new Uint8Array(m));
-    });
-    s.once('error', (e) => {
-      clearTimeout(timer);
-      s.close();
-      reject(e);
-    });
-    s.send(msg, port, '127.0.0.1');
-  });
 }
 
 /**

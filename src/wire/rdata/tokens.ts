@@ -1,7 +1,7 @@
 // The presentation-form fields of one record's RDATA, as handed over by the zone lexer, with typed
 // readers that report errors at the offending token's line and column.
-import { TextFormatError } from '../../util/errors.js';
-import { fromBase64, fromHex } from '../../util/bytes.js';
+import { TextFormatError } from '../../util/index.js';
+import { fromBase64, fromHex } from '../../util/index.js';
 import { Name, NameError } from '../name.js';
 
 /** One whitespace-separated field. `text` is raw: escapes are NOT yet resolved, quotes are removed. */
