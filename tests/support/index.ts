@@ -5,3 +5,5 @@ export * from './udp.js';
 export * from './named.js';
 export * from './message-summary.js';
 export * from './message-fuzz.js';
+export * from './raw-dns.js';
+export * from './axfr-stream.js';

@@ -9,6 +9,8 @@ import type { TestContext } from 'node:test';
 /** Debian package that provides each peer command. */
 export const PEER_PACKAGES: Readonly<Record<string, string>> = {
   named: 'bind9',
+  'tsig-keygen': 'bind9',
+  'named-checkconf': 'bind9-utils',
   'named-checkzone': 'bind9-utils',
   'named-compilezone': 'bind9-utils',
   'dnssec-verify': 'bind9-utils',
@@ -18,6 +20,7 @@ export const PEER_PACKAGES: Readonly<Record<string, string>> = {
   delv: 'bind9-dnsutils',
   knotd: 'knot',
   knotc: 'knot',
+  keymgr: 'knot',
   kdig: 'knot-dnsutils',
   kzonecheck: 'knot-dnssecutils',
   kzonesign: 'knot-dnssecutils',
