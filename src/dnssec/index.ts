@@ -7,3 +7,5 @@ export * from './ds.js';
 export * from './key-store.js';
 export * from './memory-key-store.js';
 export * from './bind-key-files.js';
+export * from './signing-input.js';
+export * from './nsec3-hash.js';
