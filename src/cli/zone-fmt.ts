@@ -4,7 +4,7 @@ import { createWriteStream } from 'node:fs';
 import type { Command } from 'commander';
 import type { TextFormatError } from '../util/index.js';
 import { Name, classFromString } from '../wire/index.js';
-import { ZoneReader, formatZoneLines, readZoneFile } from '../zone/index.js';
+import { ZoneReader, formatZoneLines, readZoneFileBatches } from '../zone/index.js';
 import type { ResourceRecord } from '../wire/index.js';
 
 /** `file:line:col: severity: message`, the format editors and compilers use. */
@@ -54,7 +54,7 @@ export function registerZoneFmt(zone: Command, setCode: (c: number) => void): vo
       const reader = new ZoneReader({ origin, zoneClass, file, maxErrors: Math.max(1, Number(opts.maxErrors) || 100) });
       const records: ResourceRecord[] = [];
       try {
-        for await (const rr of readZoneFile(file, reader)) records.push(rr);
+        for await (const batch of readZoneFileBatches(file, reader)) for (const rr of batch) records.push(rr);
       } catch (e) {
         process.stderr.write(`signet: cannot read ${file}: ${(e as Error).message}\n`);
         setCode(2);

@@ -45,6 +45,13 @@ export async function* readZoneFile(path: string, reader: ZoneReader, files: Zon
   yield* reader.readChunks(files.readChunks(real), files, base);
 }
 
+/** Like `readZoneFile`, but yields the records of each chunk as one array (faster for large zones). */
+export async function* readZoneFileBatches(path: string, reader: ZoneReader, files: ZoneFiles = nodeZoneFiles): AsyncGenerator<ResourceRecord[], void, undefined> {
+  const real = await files.realPath(path);
+  const base = { dir: dirname(real), real };
+  yield* reader.readBatches(files.readChunks(real), files, base);
+}
+
 /** Synchronous variant of `readZoneFile`. */
 export function* readZoneFileSync(path: string, reader: ZoneReader, files: SyncZoneFiles = nodeZoneFiles): Generator<ResourceRecord, void, undefined> {
   const real = files.realPathSync(resolve(path));
@@ -56,6 +63,6 @@ export function* readZoneFileSync(path: string, reader: ZoneReader, files: SyncZ
 export async function loadZoneFile(path: string, opts: ZoneReadOptions, files: ZoneFiles = nodeZoneFiles): Promise<ZoneParseResult> {
   const reader = new ZoneReader({ file: path, ...opts });
   const records: ResourceRecord[] = [];
-  for await (const rr of readZoneFile(path, reader, files)) records.push(rr);
+  for await (const batch of readZoneFileBatches(path, reader, files)) for (const rr of batch) records.push(rr);
   return { records, errors: reader.errors, warnings: reader.warnings };
 }

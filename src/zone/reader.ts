@@ -155,14 +155,27 @@ export class ZoneReader {
     }
   }
 
-  /** Read zone text from chunks that may arrive asynchronously (a file stream). */
+  /** Read zone text from chunks that may arrive asynchronously (a file stream), record by record. */
   async *readChunks(chunks: AsyncIterable<string> | Iterable<string>, files?: ZoneFiles, base?: { dir: string; real: string }): AsyncGenerator<ResourceRecord, void, undefined> {
+    for await (const batch of this.readBatches(chunks, files, base)) yield* batch;
+  }
+
+  /**
+   * Read zone text from chunks that may arrive asynchronously, yielding the records of each chunk as one
+   * array: one await per chunk instead of per record, for large zones.
+   */
+  async *readBatches(chunks: AsyncIterable<string> | Iterable<string>, files?: ZoneFiles, base?: { dir: string; real: string }): AsyncGenerator<ResourceRecord[], void, undefined> {
     const iters: (AsyncIterator<string> | Iterator<string>)[] = [iteratorOf(chunks)];
     this.#pushFrame(this.#fileName, base?.real, this.origin);
+    let batch: ResourceRecord[] = [];
     for (;;) {
       const ev = this.#step();
-      if (ev === STOP) return;
+      if (ev === STOP) break;
       if (ev === NEED_MORE) {
+        if (batch.length > 0) {
+          yield batch;
+          batch = [];
+        }
         const it = iters[iters.length - 1]!;
         let n: IteratorResult<string>;
         try {
@@ -176,7 +189,7 @@ export class ZoneReader {
       } else if (ev === FILE_END) {
         this.#frames.pop();
         iters.pop();
-        if (iters.length === 0) return;
+        if (iters.length === 0) break;
       } else if ('kind' in ev) {
         let realOf: string | undefined;
         if (files && base) {
@@ -198,8 +211,9 @@ export class ZoneReader {
           continue;
         }
         this.#pushFrame(target.display, target.real, ev.origin);
-      } else yield ev;
+      } else batch.push(ev);
     }
+    if (batch.length > 0) yield batch;
   }
 
   #readFailure(e: unknown): void {
@@ -306,11 +320,13 @@ export class ZoneReader {
       k = 1;
       if (t0.text === f.ownerText && f.ownerOrigin === f.origin && f.owner) owner = f.owner;
       else {
-        owner = this.#name(t0, f);
+        const parsed = this.#name(t0, f);
+        // the held copy lives in the slab: one small view per owner instead of a buffer per owner
+        owner = parsed === f.origin ? parsed : Name.fromValidatedWire(this.#keep(parsed.wire));
         f.owner = owner;
         f.ownerText = t0.text;
         f.ownerOrigin = f.origin;
-        if (!owner.isSubdomainOf(this.origin)) {
+        if (!inZone(owner.wire, this.origin.wire)) {
           this.#warn(`ignoring out-of-zone data: ${owner.toString()} is not in ${this.origin.toString()}`, f.file, t0);
           f.ownerText = undefined;
           return undefined;
@@ -473,6 +489,19 @@ export class ZoneReader {
     }
     return this.#fail('ZONE_BAD_DIRECTIVE', `unknown directive ${d.text}`, f, d);
   }
+}
+
+const LOWER = new Uint8Array(256).map((_, i) => (i >= 0x41 && i <= 0x5a ? i + 32 : i));
+
+/** True when `wire` is `apex` or below it (wire forms; no label-offset table is built or cached). */
+function inZone(wire: Uint8Array, apex: Uint8Array): boolean {
+  const d = wire.length - apex.length;
+  if (d < 0) return false;
+  let i = 0;
+  while (i < d) i += wire[i]! + 1;
+  if (i !== d) return false;
+  for (let k = 0; k < apex.length; k++) if (LOWER[wire[d + k]!] !== LOWER[apex[k]!]) return false;
+  return true;
 }
 
 function iteratorOf(c: AsyncIterable<string> | Iterable<string>): AsyncIterator<string> | Iterator<string> {
