@@ -304,7 +304,7 @@ export class ZoneReader {
     }
   }
 
-  #fail(code: string, reason: string, f: Frame, tok: { line: number; column: number }): undefined {
+  #reportError(code: string, reason: string, f: Frame, tok: { line: number; column: number }): undefined {
     this.#error(new TextFormatError(code, reason, pos(f.file, tok)));
     return undefined;
   }
@@ -333,7 +333,7 @@ export class ZoneReader {
         }
       }
     } else {
-      if (!f.owner) return this.#fail('ZONE_NO_OWNER', 'record has no owner and no previous owner to inherit', f, t0);
+      if (!f.owner) return this.#reportError('ZONE_NO_OWNER', 'record has no owner and no previous owner to inherit', f, t0);
       owner = f.owner;
       if (f.ownerText === undefined) return undefined; // still out of zone
     }
@@ -348,10 +348,10 @@ export class ZoneReader {
       const c = t.text.charCodeAt(0);
       if (c >= 0x30 && c <= 0x39 && ttl === undefined) {
         const v = parseTtlText(t.text);
-        if (v === undefined || t.quoted) return this.#fail('ZONE_BAD_TTL', `"${t.text}" is not a TTL (seconds or a duration like 1h30m)`, f, t);
+        if (v === undefined || t.quoted) return this.#reportError('ZONE_BAD_TTL', `"${t.text}" is not a TTL (seconds or a duration like 1h30m)`, f, t);
         if (v > 0x7fffffff) {
           // RFC 2181 §8: values above 2^31-1 are treated as zero; BIND rejects them in master files
-          return this.#fail('ZONE_BAD_TTL', `TTL ${t.text} is larger than 2147483647 (RFC 2181 §8)`, f, t);
+          return this.#reportError('ZONE_BAD_TTL', `TTL ${t.text} is larger than 2147483647 (RFC 2181 §8)`, f, t);
         }
         ttl = v;
         continue;
@@ -360,7 +360,7 @@ export class ZoneReader {
         const cv = this.#classOf(t.text);
         if (cv !== undefined) {
           cls = cv;
-          if (cv !== this.zoneClass) return this.#fail('ZONE_BAD_CLASS', `class ${t.text} does not match the zone class ${classToString(this.zoneClass)}`, f, t);
+          if (cv !== this.zoneClass) return this.#reportError('ZONE_BAD_CLASS', `class ${t.text} does not match the zone class ${classToString(this.zoneClass)}`, f, t);
           continue;
         }
       }
@@ -371,10 +371,10 @@ export class ZoneReader {
     }
     if (type === undefined || typeTok === undefined) {
       const t = toks[k - 1] ?? t0;
-      if (typeTok === undefined && k >= toks.length) return this.#fail('ZONE_BAD_TYPE', 'missing type', f, { line: r.endLine, column: r.endColumn });
-      return this.#fail('ZONE_BAD_TYPE', `unknown type "${t.text}"`, f, t);
+      if (typeTok === undefined && k >= toks.length) return this.#reportError('ZONE_BAD_TYPE', 'missing type', f, { line: r.endLine, column: r.endColumn });
+      return this.#reportError('ZONE_BAD_TYPE', `unknown type "${t.text}"`, f, t);
     }
-    if (isMetaType(type) || type === RRType.OPT) return this.#fail('ZONE_BAD_TYPE', `${typeTok.text} is a meta-type and cannot appear in a zone`, f, typeTok);
+    if (isMetaType(type) || type === RRType.OPT) return this.#reportError('ZONE_BAD_TYPE', `${typeTok.text} is a meta-type and cannot appear in a zone`, f, typeTok);
 
     const rt = new RdataTokens(toks.slice(k), f.file === undefined ? { endLine: r.endLine, endColumn: r.endColumn } : { file: f.file, endLine: r.endLine, endColumn: r.endColumn });
     const rdata = this.#keep(rdataFromTokens(type, rt, { origin: f.origin }));
@@ -396,7 +396,7 @@ export class ZoneReader {
       this.#lastTtl = ttl;
       this.#warn(`no TTL specified; using SOA MINIMUM ${ttl} instead`, f.file, typeTok);
     } else {
-      return this.#fail('ZONE_NO_TTL', 'no TTL specified and no $TTL before this record', f, typeTok);
+      return this.#reportError('ZONE_NO_TTL', 'no TTL specified and no $TTL before this record', f, typeTok);
     }
     return { owner, type, class: this.zoneClass, ttl, rdata };
   }
@@ -450,24 +450,24 @@ export class ZoneReader {
     const end = { line: r.endLine, column: r.endColumn };
     if (name === '$ORIGIN') {
       const a = toks[1];
-      if (!a) return this.#fail('ZONE_BAD_DIRECTIVE', '$ORIGIN needs a name', f, end);
-      if (toks[2]) return this.#fail('ZONE_BAD_DIRECTIVE', `unexpected "${toks[2].text}" after $ORIGIN`, f, toks[2]);
+      if (!a) return this.#reportError('ZONE_BAD_DIRECTIVE', '$ORIGIN needs a name', f, end);
+      if (toks[2]) return this.#reportError('ZONE_BAD_DIRECTIVE', `unexpected "${toks[2].text}" after $ORIGIN`, f, toks[2]);
       f.origin = this.#name(a, f);
       return undefined;
     }
     if (name === '$TTL') {
       const a = toks[1];
-      if (!a) return this.#fail('ZONE_BAD_DIRECTIVE', '$TTL needs a value', f, end);
-      if (toks[2]) return this.#fail('ZONE_BAD_DIRECTIVE', `unexpected "${toks[2].text}" after $TTL`, f, toks[2]);
+      if (!a) return this.#reportError('ZONE_BAD_DIRECTIVE', '$TTL needs a value', f, end);
+      if (toks[2]) return this.#reportError('ZONE_BAD_DIRECTIVE', `unexpected "${toks[2].text}" after $TTL`, f, toks[2]);
       const v = parseTtlText(a.text);
-      if (v === undefined || v > 0x7fffffff) return this.#fail('ZONE_BAD_TTL', `"${a.text}" is not a TTL (seconds or a duration like 1h30m)`, f, a);
+      if (v === undefined || v > 0x7fffffff) return this.#reportError('ZONE_BAD_TTL', `"${a.text}" is not a TTL (seconds or a duration like 1h30m)`, f, a);
       this.#defaultTtl = v;
       return undefined;
     }
     if (name === '$INCLUDE') {
       const a = toks[1];
-      if (!a) return this.#fail('ZONE_BAD_DIRECTIVE', '$INCLUDE needs a file name', f, end);
-      if (toks[3]) return this.#fail('ZONE_BAD_DIRECTIVE', `unexpected "${toks[3].text}" after $INCLUDE`, f, toks[3]);
+      if (!a) return this.#reportError('ZONE_BAD_DIRECTIVE', '$INCLUDE needs a file name', f, end);
+      if (toks[3]) return this.#reportError('ZONE_BAD_DIRECTIVE', `unexpected "${toks[3].text}" after $INCLUDE`, f, toks[3]);
       const o = toks[2] ? this.#name(toks[2], f) : f.origin;
       return { kind: 'include', path: a.text.replace(/\\(.)/g, '$1'), origin: o, tok: a, file: f.file };
     }
@@ -487,7 +487,7 @@ export class ZoneReader {
       for (let i = out.length - 1; i >= 0; i--) this.#pending.push(out[i]!);
       return undefined;
     }
-    return this.#fail('ZONE_BAD_DIRECTIVE', `unknown directive ${d.text}`, f, d);
+    return this.#reportError('ZONE_BAD_DIRECTIVE', `unknown directive ${d.text}`, f, d);
   }
 }
 
