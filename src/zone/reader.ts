@@ -350,10 +350,10 @@ export class ZoneReader {
         const v = parseTtlText(t.text);
         if (v === undefined || t.quoted) return this.#reportError('ZONE_BAD_TTL', `"${t.text}" is not a TTL (seconds or a duration like 1h30m)`, f, t);
         if (v > 0x7fffffff) {
-          // RFC 2181 §8: values above 2^31-1 are treated as zero; BIND rejects them in master files
-          return this.#reportError('ZONE_BAD_TTL', `TTL ${t.text} is larger than 2147483647 (RFC 2181 §8)`, f, t);
-        }
-        ttl = v;
+          // RFC 2181 §8: values above 2^31-1 are treated as zero; BIND loads them as 0 with a warning
+          this.#warn(`TTL ${t.text} is larger than 2147483647; using 0 (RFC 2181 §8)`, f.file, t);
+          ttl = 0;
+        } else ttl = v;
         continue;
       }
       if (cls === undefined) {
@@ -460,8 +460,9 @@ export class ZoneReader {
       if (!a) return this.#reportError('ZONE_BAD_DIRECTIVE', '$TTL needs a value', f, end);
       if (toks[2]) return this.#reportError('ZONE_BAD_DIRECTIVE', `unexpected "${toks[2].text}" after $TTL`, f, toks[2]);
       const v = parseTtlText(a.text);
-      if (v === undefined || v > 0x7fffffff) return this.#reportError('ZONE_BAD_TTL', `"${a.text}" is not a TTL (seconds or a duration like 1h30m)`, f, a);
-      this.#defaultTtl = v;
+      if (v === undefined) return this.#reportError('ZONE_BAD_TTL', `"${a.text}" is not a TTL (seconds or a duration like 1h30m)`, f, a);
+      if (v > 0x7fffffff) this.#warn(`$TTL ${a.text} is larger than 2147483647; using 0 (RFC 2181 §8)`, f.file, a);
+      this.#defaultTtl = v > 0x7fffffff ? 0 : v;
       return undefined;
     }
     if (name === '$INCLUDE') {
