@@ -1,5 +1,5 @@
-// `signet zone check`: exit status and `file:line:col: severity: message` output, with a stand-in reader
-// (the real master-file reader is wired in at integration).
+// `signet zone check`: exit status and `file:line:col: severity: message` output, with stand-in readers
+// (exact lines) and with the real master-file reader on files.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { Command } from 'commander';
@@ -14,13 +14,13 @@ const BASE = [
   'ns1.example.com. 3600 IN A 192.0.2.1',
 ];
 
-async function runCheck(args: string[], reader: ZoneFileReader): Promise<{ code: number | undefined; out: string; err: string }> {
+async function runCheck(args: string[], reader?: ZoneFileReader): Promise<{ code: number | undefined; out: string; err: string }> {
   const program = new Command().exitOverride();
   const zone = program.command('zone');
   let code: number | undefined;
   let out = '';
   let err = '';
-  registerZoneCheck(zone, (c) => (code = c), { reader, out: (s) => (out += s), err: (s) => (err += s) });
+  registerZoneCheck(zone, (c) => (code = c), { ...(reader ? { reader } : {}), out: (s) => (out += s), err: (s) => (err += s) });
   await program.parseAsync(['node', 'signet', 'zone', 'check', ...args]);
   return { code, out, err };
 }
@@ -78,4 +78,36 @@ test('an unreadable file or a bad origin exit 1; --quiet prints nothing', async 
   const q = await runCheck(['z.db', '--origin', 'example.com.', '--quiet'], linesReader([BASE[0]!]));
   assert.equal(q.code, 1);
   assert.equal(q.err + q.out, '');
+});
+
+test('the real reader: files on disk, syntax errors with file:line:col, checks with positions', async () => {
+  const { mkdtempSync, writeFileSync, rmSync } = await import('node:fs');
+  const { tmpdir } = await import('node:os');
+  const { join } = await import('node:path');
+  const dir = mkdtempSync(join(tmpdir(), 'signet-zone-check-'));
+  try {
+    const good = join(dir, 'good.db');
+    writeFileSync(good, ['$TTL 3600', '@ IN SOA ns1 hostmaster 1 7200 3600 1209600 300', '  IN NS ns1', 'ns1 IN A 192.0.2.1', ''].join('\n'));
+    const ok = await runCheck([good, '--origin', 'example.com']);
+    assert.equal(ok.code, 0, ok.err);
+    assert.match(ok.out, /example\.com\.: \d+ names, OK/);
+
+    const bad = join(dir, 'bad.db');
+    writeFileSync(bad, ['$TTL 3600', '@ IN SOA ns1 hostmaster 1 7200 3600 1209600 300', '  IN NS ns1', 'ns1 IN A 192.0.2.300', 'x IN FOO bar', ''].join('\n'));
+    const syn = await runCheck([bad, '--origin', 'example.com']);
+    assert.equal(syn.code, 1);
+    const lines = syn.err.trimEnd().split('\n');
+    assert.equal(lines.length, 2, syn.err);
+    assert.match(lines[0]!, new RegExp(`^${bad.replace(/[.\\/]/g, '\\$&')}:4:\\d+: error: `));
+    assert.match(lines[1]!, /:5:6: error: unknown type "FOO"/);
+
+    const sem = join(dir, 'sem.db');
+    writeFileSync(sem, ['$TTL 3600', '@ IN SOA ns1 hostmaster 1 7200 3600 1209600 300', '  IN NS ns1', 'ns1 IN A 192.0.2.1', 'www.example.net. IN A 192.0.2.2', 'c IN CNAME ns1', 'c IN TXT "x"', ''].join('\n'));
+    const s = await runCheck([sem, '--origin', 'example.com']);
+    assert.equal(s.code, 1);
+    assert.match(s.err, /:5:1: error: www\.example\.net\. A is outside the zone/);
+    assert.match(s.err, /:7:1: error: c\.example\.com\. has a CNAME and other data/);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
 });

@@ -3,23 +3,25 @@
 import type { Command } from 'commander';
 import { Name } from '../wire/index.js';
 import type { ResourceRecord } from '../wire/index.js';
-import { SignetError, type TextFormatError } from '../util/index.js';
+import type { TextFormatError } from '../util/index.js';
 import { checkZone, type Diagnostic, type SourcePosition } from '../zone/index.js';
-import { ZoneModel } from '../zone/index.js';
+import { ZoneModel, loadZoneFile } from '../zone/index.js';
 
-/** What the master-file reader (src/zone/reader.ts) returns; `positions[i]` is where `records[i]` was first seen. */
+/** What `zone check` needs from the master-file reader; `positions[i]` is where `records[i]` was read. */
 export interface ZoneFileReadResult {
   readonly records: readonly ResourceRecord[];
   readonly diagnostics: readonly TextFormatError[];
+  readonly warnings?: readonly TextFormatError[];
   readonly positions?: readonly (SourcePosition | undefined)[];
 }
 
-/** The master-file reader's signature. */
+/** The reader's signature (injectable for tests). */
 export type ZoneFileReader = (path: string, opts: { origin: Name; maxErrors?: number }) => Promise<ZoneFileReadResult>;
 
-// INTEGRATION: replace this stub with `import { readZoneFile } from '../zone/index.js';` (the reader is written in
-// parallel; this is the only line that needs changing).
-const readZoneFile: ZoneFileReader = () => Promise.reject(new SignetError('CLI_NO_READER', 'the zone file reader is not built into this version'));
+const readZoneFile: ZoneFileReader = async (path, opts) => {
+  const r = await loadZoneFile(path, { origin: opts.origin, ...(opts.maxErrors === undefined ? {} : { maxErrors: opts.maxErrors }), trackPositions: true, keepOutOfZone: true });
+  return { records: r.records, diagnostics: r.errors, warnings: r.warnings, ...(r.positions ? { positions: r.positions } : {}) };
+};
 
 /** Where output goes; injectable for tests. */
 export interface ZoneCheckIo {
@@ -70,6 +72,7 @@ export function registerZoneCheck(zoneCommand: Command, setCode: (c: number) => 
         setCode(1);
         return;
       }
+      for (const w of read.warnings ?? []) print(`${w.file ?? file}:${w.line}:${w.column}: warning: ${w.reason}\n`);
       const zone = ZoneModel.build(read.records, origin);
       const positions = read.positions;
       const diags = checkZone(zone, positions ? { locate: (i) => positions[i] } : {});

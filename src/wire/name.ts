@@ -84,6 +84,10 @@ export class Name {
     }
     if (text === '.') return Name.ROOT;
     if (text.length === 0) throw new NameError('NAME_EMPTY', 'empty name');
+    if (text.indexOf('\\') < 0) {
+      const fast = Name.#parsePlain(text, origin);
+      if (fast) return fast;
+    }
     const labels: Uint8Array[] = [];
     let cur: number[] = [];
     let absolute = false;
@@ -122,6 +126,44 @@ export class Name {
       return Name.fromLabels(labels).concat(origin);
     }
     return Name.fromLabels(labels);
+  }
+
+  /**
+   * Fast path of `parse` for the common case (ASCII, no escapes, within limits): builds the wire form in
+   * one pass. Returns undefined for anything else so that the general path reports the precise error.
+   */
+  static #parsePlain(text: string, origin: Name | undefined): Name | undefined {
+    const n = text.length;
+    const absolute = text.charCodeAt(n - 1) === 0x2e;
+    if (!absolute && !origin) return undefined;
+    const total = absolute ? n + 1 : n + 1 + origin!.wire.length;
+    if (total > MAX_NAME) return undefined;
+    const w = new Uint8Array(total);
+    let lenAt = 0;
+    let o = 1;
+    for (let i = 0; i < n; i++) {
+      const c = text.charCodeAt(i);
+      if (c === 0x2e) {
+        const len = o - lenAt - 1;
+        if (len === 0 || len > MAX_LABEL) return undefined;
+        w[lenAt] = len;
+        lenAt = o;
+        o++;
+      } else {
+        if (c > 0x7f) return undefined;
+        w[o++] = c;
+      }
+    }
+    if (absolute) {
+      // the trailing dot's slot holds the root label
+      w[lenAt] = 0;
+      return new Name(w);
+    }
+    const len = o - lenAt - 1;
+    if (len === 0 || len > MAX_LABEL) return undefined;
+    w[lenAt] = len;
+    w.set(origin!.wire, o);
+    return new Name(w);
   }
 
   /** Offsets of each label's length octet, root label included. */
