@@ -60,12 +60,12 @@ function socketError(err: Error, server: ServerAddress): NetError {
  * with another ID are ignored. Each attempt waits `timeoutMs`; after `retries` retransmissions it fails with
  * NET_TIMEOUT. A NOTIFY (RFC 1996) is sent the same way: the "answer" is its acknowledgement.
  */
-export function queryUdp(server: ServerAddress, request: Uint8Array, opts: UdpQueryOptions = {}): Promise<Uint8Array> {
+export async function queryUdp(server: ServerAddress, request: Uint8Array, opts: UdpQueryOptions = {}): Promise<Uint8Array> {
   const id = messageId(request);
   const timeoutMs = opts.timeoutMs ?? 2000;
   const attempts = 1 + Math.max(0, opts.retries ?? 2);
   const { signal, accept } = opts;
-  if (signal?.aborted) return Promise.reject(abortedError(signal));
+  if (signal?.aborted) throw abortedError(signal);
   return new Promise((resolve, reject) => {
     const sock = createSocket({ type: isV6(server.address) ? 'udp6' : 'udp4' });
     let sent = 0;
