@@ -1,7 +1,7 @@
 // A DNS server over TCP (RFC 1035 §4.2.2 framing, RFC 7766 behaviour): pipelined queries answered as they
 // complete, idle timeout, connection limits (total and per client), a frame size limit, protection against
 // clients that stall mid-frame or stop reading, and multi-message answers (AXFR) written with backpressure.
-import { EventEmitter } from 'node:events';
+import { EventEmitter, once } from 'node:events';
 import { createServer, type Server, type Socket } from 'node:net';
 import { silentLogger, type Logger } from '../util/log.js';
 import { FrameDecoder, frameMessage, MAX_FRAMED_MESSAGE } from './framing.js';
@@ -99,7 +99,9 @@ export class TcpServer extends EventEmitter<TcpServerEvents> {
   readonly #conns = new Set<Connection>();
   readonly #perClient = new Map<string, number>();
   readonly #stats: TcpServerStats = { accepted: 0, refused: 0, requests: 0, failed: 0 };
-  #closing: Promise<void> | undefined;
+  /** Set as soon as close() is called. */
+  #closing = false;
+  #closed: Promise<void> | undefined;
 
   private constructor(servers: Server[], opts: TcpServerOptions) {
     super();
@@ -154,22 +156,21 @@ export class TcpServer extends EventEmitter<TcpServerEvents> {
    * (up to `closeGraceMs`), then end every connection. Resolves when all sockets are closed.
    */
   close(): Promise<void> {
-    this.#closing ??= this.#close();
-    return this.#closing;
+    this.#closing = true;
+    this.#closed ??= this.#close();
+    return this.#closed;
   }
 
   async #close(): Promise<void> {
     const listenersClosed = Promise.all(this.#servers.map(closeListener));
-    for (const c of this.#conns) {
-      if (!c.paused) c.socket.pause();
-      c.paused = true;
-      this.#maybeFinish(c);
-    }
+    // Connections keep reading (new requests are ignored) so that a client's FIN is still noticed.
+    for (const c of this.#conns) this.#maybeFinish(c);
     const grace = setTimeout(() => {
       for (const c of this.#conns) this.#terminate(c, 'server-close', true);
     }, this.#graceMs);
     grace.unref();
-    await listenersClosed; // net.Server#close completes once every connection has closed
+    await listenersClosed;
+    while (this.#conns.size > 0) await once(this, 'connectionClosed');
     clearTimeout(grace);
   }
 
@@ -236,7 +237,7 @@ export class TcpServer extends EventEmitter<TcpServerEvents> {
       return;
     }
     for (const frame of frames) {
-      if (this.#closing) break; // no new work once closing
+      if (this.#closing) break; // no new work once closing (RFC 7766 §6.2.3 lets a server close at any time)
       this.#dispatch(c, frame);
     }
   }
@@ -348,6 +349,10 @@ export class TcpServer extends EventEmitter<TcpServerEvents> {
     if (c.ending) return;
     c.ending = true;
     c.socket.end();
+    if (c.paused) {
+      c.paused = false;
+      c.socket.resume(); // incoming data is discarded now, but the client's FIN must be seen
+    }
     c.timer.refresh();
   }
 
