@@ -175,8 +175,12 @@ export class TcpServer extends EventEmitter<TcpServerEvents> {
   }
 
   #onConnection(socket: Socket): void {
+    if (socket.remoteAddress === undefined) {
+      socket.destroy(); // already gone
+      return;
+    }
     const remote: Endpoint = {
-      address: socket.remoteAddress ?? '',
+      address: socket.remoteAddress,
       port: socket.remotePort ?? 0,
       family: familyOf(socket.remoteFamily ?? 'IPv4'),
     };

@@ -2,19 +2,15 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createSocket, type Socket } from 'node:dgram';
 import { once } from 'node:events';
-import { networkInterfaces } from 'node:os';
 import { UdpServer } from './udp-server.js';
 import { queryUdp } from './client.js';
 import { NetError } from './errors.js';
 import type { RequestContext } from './handler.js';
 import { buildQuery, echoResponse, messageIdOf } from '../../tests/support/dns-bytes.js';
+import { hasIpv6Loopback } from '../../tests/support/loopback.js';
 
 const T = { timeout: 20_000 };
 
-/** True when the machine has an IPv6 loopback address. */
-function hasIpv6Loopback(): boolean {
-  return Object.values(networkInterfaces()).some((list) => list?.some((a) => a.internal && a.family === 'IPv6' && a.address === '::1'));
-}
 
 function isNetError(code: string) {
   return (e: unknown): boolean => e instanceof NetError && e.code === code;
@@ -211,4 +207,14 @@ test('listening on an address in use fails with NET_LISTEN', T, async (t) => {
   const server = await UdpServer.listen({ addresses: ['127.0.0.1'], port: 0, handler: () => null });
   t.after(() => server.close());
   await assert.rejects(UdpServer.listen({ addresses: ['127.0.0.1'], port: server.port, handler: () => null }), isNetError('NET_LISTEN'));
+});
+
+test('a closed port answers with ICMP: the connected client fails fast with NET_SOCKET', T, async () => {
+  const s = createSocket('udp4');
+  await new Promise<void>((r) => s.bind(0, '127.0.0.1', r));
+  const port = s.address().port;
+  await new Promise<void>((r) => s.close(() => r()));
+  const err = await queryUdp({ address: '127.0.0.1', port }, buildQuery(1), { timeoutMs: 10_000, retries: 0 }).catch((e: unknown) => e);
+  assert.ok(err instanceof NetError && err.code === 'NET_SOCKET', String(err));
+  assert.equal(err.details['errno'], 'ECONNREFUSED');
 });
