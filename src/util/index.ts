@@ -2,3 +2,4 @@
 export * from './clock.js';
 export * from './errors.js';
 export * from './bytes.js';
+export * from './log.js';

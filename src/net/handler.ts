@@ -1,0 +1,46 @@
+// What the UDP and TCP servers hand to the code that answers: the request bytes and where they came from,
+// and what they accept back (no message, one, or a stream of them for AXFR/IXFR over TCP).
+
+/** An IP address and port. IPv6 addresses are written without brackets (`::1`). */
+export interface ServerAddress {
+  readonly address: string;
+  readonly port: number;
+}
+
+/** A socket endpoint as the operating system reports it. */
+export interface Endpoint extends ServerAddress {
+  readonly family: 'IPv4' | 'IPv6';
+}
+
+/** Where a request came from and how. */
+export interface RequestContext {
+  readonly transport: 'udp' | 'tcp';
+  /** The client. */
+  readonly remote: Endpoint;
+  /** The server address the request arrived on. */
+  readonly local: Endpoint;
+  /**
+   * Aborted when the answer can no longer be delivered: the TCP connection closed, or the server is closing.
+   * Long handlers (zone transfers) should stop producing messages when it fires.
+   */
+  readonly signal: AbortSignal;
+}
+
+/**
+ * What a handler returns: `null` for no answer; one message; or several, written in order with their own
+ * length prefix each (TCP only — over UDP only the first is sent). An async iterable lets a transfer produce
+ * messages lazily; the TCP server pulls the next one only after the previous was accepted by the socket.
+ */
+export type HandlerResult = Uint8Array | Iterable<Uint8Array> | AsyncIterable<Uint8Array> | null;
+
+/**
+ * Answers one DNS message given as bytes. A handler that throws (or rejects) is logged and the request gets no
+ * answer; the server and, for TCP, the connection stay up. Fitting the response into the client's UDP size
+ * limit (truncation) is the handler's job.
+ */
+export type DnsHandler = (request: Uint8Array, ctx: RequestContext) => Promise<HandlerResult> | HandlerResult;
+
+/** The family of an address as Node reports it (`'IPv4'`/`'IPv6'`; older releases used 4/6). */
+export function familyOf(family: string | number): 'IPv4' | 'IPv6' {
+  return family === 'IPv6' || family === 6 ? 'IPv6' : 'IPv4';
+}
