@@ -1,5 +1,5 @@
 // Errors raised by the socket layer, with stable NET_* codes (see docs/errors.md).
-import { SignetError } from '../util/errors.js';
+import { SignetError } from '../util/index.js';
 
 /** A network operation failed: timeout, abort, premature close, bad framing or a socket error. */
 export class NetError extends SignetError {

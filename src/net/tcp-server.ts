@@ -3,7 +3,7 @@
 // clients that stall mid-frame or stop reading, and multi-message answers (AXFR) written with backpressure.
 import { EventEmitter, once } from 'node:events';
 import { createServer, type Server, type Socket } from 'node:net';
-import { silentLogger, type Logger } from '../util/log.js';
+import { silentLogger, type Logger } from '../util/index.js';
 import { FrameDecoder, frameMessage, MAX_FRAMED_MESSAGE } from './framing.js';
 import { familyOf, type DnsHandler, type Endpoint, type HandlerResult, type RequestContext } from './handler.js';
 import { bindAll, isV6 } from './listen.js';

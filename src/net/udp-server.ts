@@ -2,7 +2,7 @@
 // number of handlers running at once (datagrams beyond it are dropped, as a loaded server should).
 import { createSocket, type RemoteInfo, type Socket } from 'node:dgram';
 import { EventEmitter } from 'node:events';
-import { silentLogger, type Logger } from '../util/log.js';
+import { silentLogger, type Logger } from '../util/index.js';
 import { asBytes } from './framing.js';
 import { familyOf, type DnsHandler, type Endpoint, type HandlerResult, type RequestContext } from './handler.js';
 import { bindAll, isV6 } from './listen.js';
