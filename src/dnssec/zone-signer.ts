@@ -102,7 +102,8 @@ export function planZoneSigning(records: Iterable<ResourceRecord>, opts: SignZon
     seenKeys.add(k);
     input.push({ owner: origin, type: RRType.DNSKEY, class: cls, ttl: keyTtl, rdata: s.dnskeyRdata });
   }
-  if (nsec3) input.push({ owner: origin, type: RRType.NSEC3PARAM, class: cls, ttl: denialTtl, rdata: nsec3ParamRdata(nsec3) });
+  // TTL 0 as BIND does: NSEC3PARAM is for authoritative servers, not for caches (RFC 5155 §4)
+  if (nsec3) input.push({ owner: origin, type: RRType.NSEC3PARAM, class: cls, ttl: 0, rdata: nsec3ParamRdata(nsec3) });
 
   const model = ZoneModel.build(input, origin, { class: cls });
   const apexSoa = model.rrset(origin, RRType.SOA)!;
