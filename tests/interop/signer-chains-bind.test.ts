@@ -42,7 +42,7 @@ for (const [name, denial, bindArgs] of CASES) {
     const zf = join(dir, 'example.zone');
     writeFileSync(zf, zoneText(unsigned));
     const out = join(dir, 'bind.signed');
-    const r = runPeer(signzone, ['-P', '-S', '-K', dir, '-o', 'example.', '-f', out, '-O', 'full', ...bindArgs, zf]);
+    const r = runPeer(signzone, ['-P', '-S', '-K', dir, '-d', dir, '-o', 'example.', '-f', out, '-O', 'full', ...bindArgs, zf]);
     assert.equal(r.status, 0, r.stderr);
     const bindLines = readFileSync(out, 'utf8').split('\n').filter((l) => /^\S+\s+\d+\s+IN\s+(NSEC|NSEC3|NSEC3PARAM|DNSKEY)\s/.test(l));
     // owners compared case-insensitively: BIND writes hashed owners in upper case
