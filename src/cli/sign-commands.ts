@@ -7,8 +7,8 @@ import {
   DEFAULT_VALIDITY, parseAlgorithm, parseBindKeyPair, planZoneSigning, prepareSigner, signerFor, type DenialOptions,
   type SignZoneOptions, type Signer, type KeyPair,
 } from '../dnssec/index.js';
-import { fromHex, SignetError, SystemClock } from '../util/index.js';
-import { Name, recordToText, type ResourceRecord } from '../wire/index.js';
+import { equalBytes, fromHex, SignetError, SystemClock } from '../util/index.js';
+import { classToString, Name, rdataToText, rrsigTimeToText, RRType, typeToString, type ResourceRecord } from '../wire/index.js';
 import { SERIAL_POLICIES, type SerialPolicy } from '../zone/index.js';
 import { SigningPool, workerKeyFrom } from '../workers/index.js';
 import { generateBindKey } from './key-commands.js';
@@ -146,7 +146,33 @@ async function signCommand(file: string, o: SignOptions): Promise<void> {
 /** The signed zone as master-file text, one record a line (INTEGRATION: the zone writer when it lands). */
 export function zoneFileText(records: readonly ResourceRecord[]): string {
   const parts: string[] = [];
-  for (const rr of records) parts.push(recordToText(rr));
+  let lastOwner: Name | undefined;
+  let ownerText = '';
+  let lastSigner: Uint8Array | undefined;
+  let signerText = '';
+  for (const rr of records) {
+    if (rr.owner !== lastOwner) {
+      lastOwner = rr.owner;
+      ownerText = rr.owner.toString();
+    }
+    if (rr.type !== RRType.RRSIG) {
+      parts.push(`${ownerText}\t${rr.ttl}\t${classToString(rr.class)}\t${typeToString(rr.type)}\t${rdataToText(rr.type, rr.rdata)}`);
+      continue;
+    }
+    // RRSIG fast path (RFC 4034 §3.2): fixed fields, the signer (usually the same for every record), base64
+    const d = rr.rdata;
+    let end = 18;
+    while (d[end] !== 0) end += d[end]! + 1;
+    const signer = d.subarray(18, end + 1);
+    if (!lastSigner || !equalBytes(lastSigner, signer)) {
+      lastSigner = signer;
+      signerText = Name.fromWire(signer).toString();
+    }
+    const b = Buffer.from(d.buffer, d.byteOffset, d.byteLength);
+    parts.push(
+      `${ownerText}\t${rr.ttl}\t${classToString(rr.class)}\tRRSIG\t${typeToString(b.readUInt16BE(0))} ${d[2]} ${d[3]} ${b.readUInt32BE(4)} ${rrsigTimeToText(b.readUInt32BE(8))} ${rrsigTimeToText(b.readUInt32BE(12))} ${b.readUInt16BE(16)} ${signerText} ${b.subarray(end + 1).toString('base64')}`,
+    );
+  }
   parts.push('');
   return parts.join('\n');
 }
