@@ -33,7 +33,7 @@ export interface SigningBatchResult {
 export interface SigningPoolOptions {
   /** Number of worker threads (at least 1). */
   readonly size: number;
-  /** Signatures per message to a worker; default 1024. */
+  /** Signatures per message to a worker; default 256 (small enough to keep both workers busy to the end). */
   readonly batchSize?: number;
 }
 
@@ -52,7 +52,7 @@ export class SigningPool {
 
   constructor(keys: readonly WorkerKey[], opts: SigningPoolOptions) {
     if (!Number.isInteger(opts.size) || opts.size < 1) throw new SignetError('WORKERS_BAD_SIZE', `a signing pool needs at least one worker, not ${opts.size}`, { size: opts.size });
-    this.#batchSize = opts.batchSize ?? 1024;
+    this.#batchSize = opts.batchSize ?? 256;
     keys.forEach((k, i) => {
       const pub = encodePublicKey(k.algorithm, createPublicKey(createPrivateKey({ key: Buffer.from(k.pkcs8), format: 'der', type: 'pkcs8' })));
       this.#keyIndex.set(identity(k.algorithm, pub), i);
