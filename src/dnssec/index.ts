@@ -9,3 +9,8 @@ export * from './memory-key-store.js';
 export * from './bind-key-files.js';
 export * from './signing-input.js';
 export * from './nsec3-hash.js';
+export * from './rrset-signer.js';
+export * from './nsec-chain.js';
+export * from './nsec3-chain.js';
+export * from './zone-signer.js';
+export * from './zone-resigner.js';

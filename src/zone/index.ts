@@ -9,3 +9,5 @@ export * from './writer.js';
 export { expandGenerate, substituteGenerate, MAX_GENERATE } from './generate.js';
 export * from './node-zone-files.js';
 export { fuzzZoneReader, mutateZoneText } from './fuzz.js';
+
+export * from './serial.js';

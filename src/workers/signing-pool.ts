@@ -1,0 +1,158 @@
+// A worker_threads pool that makes signatures for the zone signer: the main thread plans (signing inputs), the
+// workers only sign, batches travel as packed transferable buffers, and results come back in job order, so the
+// output is identical to signing in one thread (byte for byte for the deterministic RSA and EdDSA algorithms).
+import { Worker } from 'node:worker_threads';
+import { createPrivateKey, createPublicKey, type KeyObject } from 'node:crypto';
+import { encodePublicKey, planZoneSigning, planResign, signedDiff, type ResignResult, type SignZoneOptions, type Signer, type SigningJob, type ZoneDiff } from '../dnssec/index.js';
+import type { ResourceRecord } from '../wire/index.js';
+import { SignetError } from '../util/index.js';
+
+/** A private key as shipped to the workers. */
+export interface WorkerKey {
+  readonly algorithm: number;
+  /** PKCS#8 DER of the private key. */
+  readonly pkcs8: Uint8Array;
+}
+
+/** One batch of signing inputs, packed: input i is `data[offsets[i] … offsets[i+1])`, signed by key `keys[i]`. */
+export interface SigningBatch {
+  readonly id: number;
+  readonly data: ArrayBuffer;
+  readonly offsets: Uint32Array;
+  readonly keys: Uint16Array;
+}
+
+/** A batch's signatures, packed the same way. */
+export interface SigningBatchResult {
+  readonly id: number;
+  readonly data: ArrayBuffer;
+  readonly offsets: Uint32Array;
+}
+
+/** Options of the pool. */
+export interface SigningPoolOptions {
+  /** Number of worker threads (at least 1). */
+  readonly size: number;
+  /** Signatures per message to a worker; default 256 (small enough to keep both workers busy to the end). */
+  readonly batchSize?: number;
+}
+
+/** Export a private key for the workers. */
+export function workerKeyFrom(algorithm: number, privateKey: KeyObject): WorkerKey {
+  return { algorithm, pkcs8: Uint8Array.from(privateKey.export({ format: 'der', type: 'pkcs8' })) };
+}
+
+/** A pool of signing workers holding a fixed set of private keys. Close it when done. */
+export class SigningPool {
+  readonly #workers: Worker[];
+  readonly #keyIndex = new Map<string, number>();
+  readonly #batchSize: number;
+  #nextId = 0;
+  readonly #pending = new Map<number, { resolve: (r: SigningBatchResult) => void; reject: (e: Error) => void }>();
+
+  constructor(keys: readonly WorkerKey[], opts: SigningPoolOptions) {
+    if (!Number.isInteger(opts.size) || opts.size < 1) throw new SignetError('WORKERS_BAD_SIZE', `a signing pool needs at least one worker, not ${opts.size}`, { size: opts.size });
+    this.#batchSize = opts.batchSize ?? 256;
+    keys.forEach((k, i) => {
+      const pub = encodePublicKey(k.algorithm, createPublicKey(createPrivateKey({ key: Buffer.from(k.pkcs8), format: 'der', type: 'pkcs8' })));
+      this.#keyIndex.set(identity(k.algorithm, pub), i);
+    });
+    const url = new URL('./signing-worker.js', import.meta.url);
+    this.#workers = [];
+    for (let i = 0; i < opts.size; i++) {
+      const w = new Worker(url, { workerData: { keys: keys.map((k) => ({ algorithm: k.algorithm, pkcs8: k.pkcs8 })) } });
+      w.on('message', (r: SigningBatchResult) => {
+        const p = this.#pending.get(r.id);
+        this.#pending.delete(r.id);
+        p?.resolve(r);
+      });
+      w.on('error', (e) => {
+        for (const p of this.#pending.values()) p.reject(e);
+        this.#pending.clear();
+      });
+      this.#workers.push(w);
+    }
+  }
+
+  /** Number of worker threads. */
+  get size(): number {
+    return this.#workers.length;
+  }
+
+  #indexOf(s: Signer): number {
+    const i = this.#keyIndex.get(identity(s.algorithm, s.dnskey.publicKey));
+    if (i === undefined) throw new SignetError('WORKERS_UNKNOWN_KEY', `the signing pool holds no private key for key tag ${s.keyTag} (algorithm ${s.algorithm})`, { keyTag: s.keyTag });
+    return i;
+  }
+
+  #send(worker: Worker, jobs: readonly SigningJob[], from: number, to: number): Promise<SigningBatchResult> {
+    let total = 0;
+    for (let i = from; i < to; i++) total += jobs[i]!.input.length;
+    const data = new Uint8Array(total);
+    const offsets = new Uint32Array(to - from + 1);
+    const keys = new Uint16Array(to - from);
+    let o = 0;
+    for (let i = from; i < to; i++) {
+      const j = jobs[i]!;
+      data.set(j.input, o);
+      o += j.input.length;
+      offsets[i - from + 1] = o;
+      keys[i - from] = this.#indexOf(j.signer);
+    }
+    const id = this.#nextId++;
+    const batch: SigningBatch = { id, data: data.buffer, offsets, keys };
+    return new Promise((resolve, reject) => {
+      this.#pending.set(id, { resolve, reject });
+      worker.postMessage(batch, [data.buffer, offsets.buffer, keys.buffer]);
+    });
+  }
+
+  /**
+   * Sign every job; resolves to the signatures in job order. Each worker keeps two batches in flight so it never
+   * waits for the main thread to pack the next one.
+   */
+  async sign(jobs: readonly SigningJob[], onProgress?: (done: number, total: number) => void): Promise<Uint8Array[]> {
+    const out: Uint8Array[] = new Array<Uint8Array>(jobs.length);
+    let next = 0;
+    let done = 0;
+    const size = this.#batchSize;
+    const run = async (w: Worker): Promise<void> => {
+      while (next < jobs.length) {
+        const from = next;
+        const to = Math.min(jobs.length, from + size);
+        next = to;
+        const r = await this.#send(w, jobs, from, to);
+        const data = new Uint8Array(r.data);
+        for (let i = from; i < to; i++) out[i] = data.subarray(r.offsets[i - from]!, r.offsets[i - from + 1]!);
+        done += to - from;
+        onProgress?.(done, jobs.length);
+      }
+    };
+    const lanes: Promise<void>[] = [];
+    for (const w of this.#workers) lanes.push(run(w), run(w));
+    await Promise.all(lanes);
+    return out;
+  }
+
+  /** Stop the workers. */
+  async close(): Promise<void> {
+    await Promise.all(this.#workers.map((w) => w.terminate()));
+  }
+}
+
+function identity(algorithm: number, publicKey: Uint8Array): string {
+  return `${algorithm}/${Buffer.from(publicKey).toString('base64')}`;
+}
+
+/** `signZone` with the signatures made by `pool`: the same records as the single-threaded signer. */
+export async function signZoneWithPool(records: Iterable<ResourceRecord>, opts: SignZoneOptions, pool: SigningPool, onProgress?: (done: number, total: number) => void): Promise<ResourceRecord[]> {
+  const plan = planZoneSigning(records, opts);
+  return plan.finish(await pool.sign(plan.jobs, onProgress));
+}
+
+/** `resignZone` with the new signatures made by `pool`. */
+export async function resignZoneWithPool(signedPrevious: readonly ResourceRecord[], unsignedDiff: ZoneDiff, opts: SignZoneOptions, pool: SigningPool): Promise<ResignResult> {
+  const plan = planResign(signedPrevious, unsignedDiff, opts);
+  const records = plan.finish(await pool.sign(plan.jobs));
+  return { records, diff: signedDiff(signedPrevious, records), signed: plan.jobs.length, reused: plan.reused };
+}
