@@ -9,3 +9,6 @@ export * from './memory-key-store.js';
 export * from './bind-key-files.js';
 export * from './signing-input.js';
 export * from './nsec3-hash.js';
+export * from './verify-failure.js';
+export * from './rrsig-verify.js';
+export * from './zone-verifier.js';
