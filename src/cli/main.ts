@@ -1,6 +1,7 @@
 // The `signet` command line: parses arguments with commander and dispatches to the command modules.
 import { Command, CommanderError } from 'commander';
 import { registerZoneCommands } from './zone-commands.js';
+import { registerVerifyCommands } from './verify-commands.js';
 
 /** Run the CLI with `argv` (as in process.argv); resolves to the process exit code. */
 export async function run(argv: readonly string[]): Promise<number> {
@@ -11,6 +12,7 @@ export async function run(argv: readonly string[]): Promise<number> {
     code = c;
   };
   registerZoneCommands(program, setCode);
+  registerVerifyCommands(program, setCode);
   try {
     await program.parseAsync([...argv]);
   } catch (e) {
