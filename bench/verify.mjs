@@ -30,7 +30,7 @@ if (!existsSync(keys)) {
 const signed = join(out, `gov-${n}-alg${alg}.signed`);
 if (!existsSync(signed)) {
   console.log(`signing ${zone} with dnssec-signzone (alg ${alg}, NSEC) ...`);
-  execFileSync('dnssec-signzone', ['-q', '-P', '-n', String(cpus().length), '-O', 'full', '-S', '-K', keys, '-o', 'gov.', '-f', signed, zone], { stdio: 'inherit' });
+  execFileSync('dnssec-signzone', ['-q', '-P', '-n', String(cpus().length), '-O', 'full', '-S', '-K', keys, '-d', out, '-o', 'gov.', '-f', signed, zone], { stdio: 'inherit' });
 }
 
 function timed(label, cmd, args) {
