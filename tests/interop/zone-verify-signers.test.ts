@@ -173,3 +173,15 @@ test('DS set: dnssec-dsfromkey output of the zone KSK anchors it; a DS for anoth
   assert.deepEqual(r.failures.map((f) => [f.code, f.owner.toString(), f.type]), [['VERIFY_DS_NO_MATCH', 'example.', RRType.DNSKEY]]);
   assert.match(r.failures[0]!.reason, /^DS matches no KSK/);
 });
+
+test('an Opt-Out zone from dnssec-signzone -3 - -A with the Opt-Out flags cleared leaves insecure delegations uncovered', (t) => {
+  const z = signWithBind(t, 13, 'nsec3oo');
+  if (!z) return;
+  const e = editLines(z.text, (f) => f[3] === 'NSEC3', (l) => l.replace(/\sNSEC3\s+1\s+1\s/, '\tNSEC3\t1 0 '));
+  assert.ok(e.changed > 0);
+  const r = verifyText(e.text);
+  for (const owner of ['insecure.example.', 'ext.example.'])
+    assert.ok(r.failures.some((f) => f.code === 'VERIFY_NSEC3_OPTOUT' && f.owner.toString() === owner), `${owner}: ${r.failures.map(formatVerifyFailure).join('\n')}`);
+  // the secure delegation still has its own NSEC3
+  assert.ok(!r.failures.some((f) => f.owner.toString() === 'secure.example.' && f.type === RRType.NSEC3));
+});
