@@ -3,7 +3,7 @@
 // (RFC 4035 §2.2), the DNSKEY RRset anchored by a DS set or trusted keys when given, and the NSEC/NSEC3 chains.
 import { RRType, rrsigTimeToText, typeToString, type Name, type ResourceRecord } from '../wire/index.js';
 import { equalBytes } from '../util/index.js';
-import { ZoneModel, type RRset, type ZoneNode } from '../zone/index.js';
+import { ZoneModel, type ZoneNode } from '../zone/index.js';
 import { findAlgorithm } from './algorithms.js';
 import { decodeDsRdata, dsMatchesKey, type DsData } from './ds.js';
 import { checkNsecChain } from './nsec-verify.js';
@@ -114,7 +114,6 @@ export function verifyZoneModel(zone: ZoneModel, opts: VerifyZoneOptions): Verif
     const result = new Map<number, TypeSignatures>();
     const sigSet = rrsetOf(node, RRType.RRSIG);
     if (!sigSet) return result;
-    const ordinaryStatus = node.status;
     // group the RRSIG RDATAs by covered type, keeping order
     const byType = new Map<number, Uint8Array[]>();
     for (const rd of sigSet.rdatas) {
@@ -131,8 +130,8 @@ export function verifyZoneModel(zone: ZoneModel, opts: VerifyZoneOptions): Verif
         else fail(node.name, covered, 'VERIFY_RRSIG_ORPHAN', `${rdatas.length} RRSIG record(s) cover a type the name does not have`);
         continue;
       }
-      if (!mustBeSigned(ordinaryStatus, covered)) {
-        fail(node.name, covered, 'VERIFY_RRSIG_UNEXPECTED', unsignedReason(ordinaryStatus, covered));
+      if (!mustBeSigned(node.status, covered)) {
+        fail(node.name, covered, 'VERIFY_RRSIG_UNEXPECTED', unsignedReason(node.status, covered));
         continue;
       }
       const ts: TypeSignatures = { valid: new Set(), seen: new Set(), keys: [] };
