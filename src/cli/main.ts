@@ -4,6 +4,8 @@ import { registerZoneCommands } from './zone-commands.js';
 import { registerKeyCommands } from './key-commands.js';
 import { registerSignCommands } from './sign-commands.js';
 
+import { registerVerifyCommands } from './verify-commands.js';
+
 /** Run the CLI with `argv` (as in process.argv); resolves to the process exit code. */
 export async function run(argv: readonly string[]): Promise<number> {
   const program = new Command();
@@ -15,6 +17,8 @@ export async function run(argv: readonly string[]): Promise<number> {
   registerZoneCommands(program, setCode);
   registerKeyCommands(program, setCode);
   registerSignCommands(program, setCode);
+
+  registerVerifyCommands(program, setCode);
   try {
     await program.parseAsync([...argv]);
   } catch (e) {

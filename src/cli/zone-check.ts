@@ -18,7 +18,8 @@ export interface ZoneFileReadResult {
 /** The reader's signature (injectable for tests). */
 export type ZoneFileReader = (path: string, opts: { origin: Name; maxErrors?: number }) => Promise<ZoneFileReadResult>;
 
-const readZoneFile: ZoneFileReader = async (path, opts) => {
+/** The master-file reader as `zone check` and `zone verify` use it (positions kept, out-of-zone data kept for the checks). */
+export const readZoneFile: ZoneFileReader = async (path, opts) => {
   const r = await loadZoneFile(path, { origin: opts.origin, ...(opts.maxErrors === undefined ? {} : { maxErrors: opts.maxErrors }), trackPositions: true, keepOutOfZone: true });
   return { records: r.records, diagnostics: r.errors, warnings: r.warnings, ...(r.positions ? { positions: r.positions } : {}) };
 };

@@ -14,3 +14,7 @@ export * from './nsec-chain.js';
 export * from './nsec3-chain.js';
 export * from './zone-signer.js';
 export * from './zone-resigner.js';
+
+export * from './verify-failure.js';
+export * from './rrsig-verify.js';
+export * from './zone-verifier.js';

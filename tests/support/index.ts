@@ -7,3 +7,5 @@ export * from './message-summary.js';
 export * from './message-fuzz.js';
 export * from './raw-dns.js';
 export * from './axfr-stream.js';
+export * from './signed-zones.js';
+export * from './signed-zone-text.js';

@@ -16,6 +16,7 @@ export const PEER_PACKAGES: Readonly<Record<string, string>> = {
   'dnssec-verify': 'bind9-utils',
   'dnssec-signzone': 'bind9-utils',
   'dnssec-keygen': 'bind9-utils',
+  'dnssec-dsfromkey': 'bind9-utils',
   dig: 'bind9-dnsutils',
   delv: 'bind9-dnsutils',
   knotd: 'knot',
@@ -29,6 +30,7 @@ export const PEER_PACKAGES: Readonly<Record<string, string>> = {
   'ldns-read-zone': 'ldnsutils',
   'ldns-verify-zone': 'ldnsutils',
   'ldns-signzone': 'ldnsutils',
+  'ldns-keygen': 'ldnsutils',
   dnsperf: 'dnsperf',
 };
 
