@@ -7,3 +7,4 @@ export * from './message-summary.js';
 export * from './message-fuzz.js';
 export * from './raw-dns.js';
 export * from './axfr-stream.js';
+export * from './answer-sections.js';
