@@ -8,3 +8,6 @@ export * from './message-fuzz.js';
 export * from './raw-dns.js';
 export * from './axfr-stream.js';
 export * from './answer-sections.js';
+export * from './daemon.js';
+export * from './nsd.js';
+export * from './knot.js';
