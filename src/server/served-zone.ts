@@ -123,10 +123,19 @@ export class ServedZone {
     return list.map((rdata) => ({ owner: asOwner, type: RRType.RRSIG, class: this.class, ttl, rdata }));
   }
 
-  /** All RRSIG records at `owner` (for a query of type RRSIG). */
+  /**
+   * All RRSIG records at `owner` (for a query of type RRSIG), each with its covered RRset's TTL (RFC 4034 §3): the
+   * model keeps one TTL per RRset, and the RRSIGs at a name cover RRsets with different TTLs.
+   */
   allRrsigs(owner: Name): ResourceRecord[] {
-    const set = this.model.rrset(owner, RRType.RRSIG);
-    return set ? toRecords(set) : [];
+    const byType = this.#rrsigs.get(owner.key());
+    if (!byType) return [];
+    const out: ResourceRecord[] = [];
+    for (const [covered, rdatas] of byType) {
+      const ttl = this.model.rrset(owner, covered)?.ttl ?? originalTtl(rdatas[0]!);
+      for (const rdata of rdatas) out.push({ owner, type: RRType.RRSIG, class: this.class, ttl, rdata });
+    }
+    return out;
   }
 
   /** The NSEC-owning node whose owner is `name` or the closest before it in canonical order (wrapping). */
@@ -192,6 +201,11 @@ function nsec3Search(entries: readonly Nsec3Entry[], h: Uint8Array): number {
 /** The RRset's records, each with the set's TTL. */
 export function toRecords(set: RRset, owner: Name = set.owner, ttl: number = set.ttl): ResourceRecord[] {
   return set.rdatas.map((rdata) => ({ owner, type: set.type, class: set.class, ttl, rdata }));
+}
+
+/** The Original TTL field of RRSIG RDATA (RFC 4034 §3.1.4). */
+function originalTtl(rd: Uint8Array): number {
+  return rd.length >= 8 ? ((rd[4]! << 24) | (rd[5]! << 16) | (rd[6]! << 8) | rd[7]!) >>> 0 : 0;
 }
 
 function soaMinimum(rdata: Uint8Array): number {
