@@ -3,3 +3,4 @@ export * from './served-zone.js';
 export * from './zone-set.js';
 export * from './denial.js';
 export * from './answer.js';
+export * from './respond.js';
