@@ -24,8 +24,6 @@ export interface AnswerOptions {
 
 /** Meta query types that are not answered from zone data (RFC 6895 §3.1). */
 const TRANSFER_TYPES: ReadonlySet<number> = new Set([RRType.AXFR, RRType.IXFR, RRType.MAILA, RRType.MAILB]);
-/** Types that may not appear as a QTYPE at all (RFC 6891 §6.1.1, RFC 8945 §4, RFC 2930). */
-const PSEUDO_TYPES: ReadonlySet<number> = new Set([RRType.OPT, RRType.TSIG, RRType.TKEY]);
 /** Types never returned for ANY (RFC 8482 §4.1: one RRset; we pick the lowest data type). */
 const DNSSEC_META: ReadonlySet<number> = new Set([RRType.RRSIG, RRType.NSEC, RRType.NSEC3]);
 
@@ -36,7 +34,8 @@ const DNSSEC_META: ReadonlySet<number> = new Set([RRType.RRSIG, RRType.NSEC, RRT
  *
  * Choices where the RFCs leave room: ANY is answered with one RRset, the one of lowest type number at the name
  * (RFC 8482 §4.1); CNAME and DNAME chains are followed only inside the zone holding the query name, as NSD does;
- * a query with QR set is answered FORMERR (the server drops those before calling).
+ * a query with QR set is answered FORMERR (the server drops those before calling); a QTYPE of OPT, TSIG or TKEY is
+ * looked up like any other (no data), as NSD and Knot do.
  */
 export function answerQuery(zones: ZoneSet, query: Message, opts: AnswerOptions = {}): Message {
   const base = makeResponse(query, { udpSize: opts.udpSize ?? DEFAULT_UDP_SIZE });
@@ -64,7 +63,6 @@ function answerUnchecked(zones: ZoneSet, query: Message, opts: AnswerOptions, ba
   if (query.flags.opcode !== Opcode.QUERY) return { ...base, rcode: Rcode.NOTIMP };
   if (query.question.length !== 1) return { ...noQuestion, rcode: Rcode.FORMERR };
   const q = query.question[0]!;
-  if (PSEUDO_TYPES.has(q.type)) return { ...base, rcode: Rcode.FORMERR };
   if (TRANSFER_TYPES.has(q.type)) return { ...base, rcode: Rcode.NOTIMP };
 
   let zone = zones.find(q.name, q.class);
