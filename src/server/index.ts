@@ -4,3 +4,4 @@ export * from './zone-set.js';
 export * from './denial.js';
 export * from './answer.js';
 export * from './respond.js';
+export * from './dns-server.js';
