@@ -9,3 +9,7 @@ export * from './raw-dns.js';
 export * from './axfr-stream.js';
 export * from './signed-zones.js';
 export * from './signed-zone-text.js';
+export * from './answer-sections.js';
+export * from './daemon.js';
+export * from './nsd.js';
+export * from './knot.js';
