@@ -302,7 +302,13 @@ class Pass {
         this.wake(k.plan.activeFrom);
         continue;
       }
-      if (stateOf(k, 'DNSKEY') !== 'omnipresent' || stateOf(k, 'KRRSIG') !== 'omnipresent' || !this.zoneSignedWith(k.algorithm)) continue;
+      if (stateOf(k, 'DNSKEY') !== 'omnipresent' || stateOf(k, 'KRRSIG') !== 'omnipresent') continue;
+      // first DS: the signed zone is everywhere and settled. Later ones: the zone is signed by a key every cache
+      // knows (a ZSK handover in progress is fine: the ZSK rules keep every cached signature verifiable).
+      const dataOk = this.insecure()
+        ? this.zoneSignedWith(k.algorithm)
+        : this.live().some((z) => signsZone(z.role) && z.algorithm === k.algorithm && stateOf(z, 'DNSKEY') === 'omnipresent' && isPublished(z, 'ZRRSIG'));
+      if (!dataOk) continue;
       this.emit({ kind: 'submit-ds', keyId: k.id });
       this.event('ds-add', this.get(k.id));
     }
