@@ -71,7 +71,9 @@ function checkSchedule(sim: KeySim, policy: KeyPolicy, end: number): void {
     assert.equal(new Set(ids).size, ids.length, `${k.id} notices raised once each`);
     for (const e of got) {
       const before = { 'ksk-roll-2m': 2 * MONTH, 'ksk-roll-1m': MONTH, 'ksk-roll-2w': 2 * WEEK }[String(e.data['noticeId'])]!;
-      assert.equal(e.at, k.plan.activeUntil - before, `${k.id} ${String(e.data['noticeId'])} on its date`);
+      const rolloverAt = Number(e.data['rolloverAt']);
+      assert.equal(e.at, rolloverAt - before, `${k.id} ${String(e.data['noticeId'])} on its date`);
+      if (!k.plan.compromised) assert.equal(rolloverAt, k.plan.activeUntil);
     }
     if (!k.plan.compromised && k.timing.active !== undefined && k.timing.active <= k.plan.activeUntil - 2 * MONTH && k.plan.activeUntil <= end) {
       assert.deepEqual(ids, ['ksk-roll-2m', 'ksk-roll-1m', 'ksk-roll-2w'], `${k.id} gets all three notices`);
