@@ -199,3 +199,57 @@ test('rotate-90d: 2 years, emergency KSK and ZSK with no pre-published successor
   assert.equal(dnskeyRemovedAt(oldZ), zskEmergency + 4 * DAY);
   checkSchedule(sim, ROTATE_90D, end);
 });
+
+test('algorithm rollover 8 → 13 (RFC 6781 §4.1.4): new signatures, then new DNSKEYs, then DS, then old DNSKEYs, then old signatures', () => {
+  const change = START + 200 * DAY;
+  const p13: KeyPolicy = { ...DOTGOV_CSS, algorithm: 13, ksk: { ...DOTGOV_CSS.ksk!, size: 256 }, zsk: { ...DOTGOV_CSS.zsk!, size: 256 } };
+  const sim = new KeySim({ policy: DOTGOV_CSS, start: START, policyChanges: [{ at: change, policy: p13 }] });
+  sim.run(START + 400 * DAY, checkInvariants);
+  const at = (id: string, record: string, to: string): number => {
+    const c = sim.key(id).changes.find((x) => x.record === record && x.to === to);
+    assert.ok(c, `${id} ${record} ${to}`);
+    return c.at;
+  };
+  const newK = sim.keys.find((k) => k.role === 'KSK' && k.algorithm === 13)!;
+  const newZ = sim.keys.find((k) => k.role === 'ZSK' && k.algorithm === 13)!;
+  const oldK = sim.keys.filter((k) => k.role === 'KSK' && k.algorithm === 8).pop()!;
+  const oldZs = sim.keys.filter((k) => k.role === 'ZSK' && k.algorithm === 8 && k.changes.some((c) => c.record === 'ZRRSIG' && c.at >= change));
+  assert.equal(newK.plan.method, 'algorithm');
+  assert.equal(newZ.timing.created, change);
+  // 1. the zone is signed with the new algorithm before its DNSKEYs are published
+  assert.equal(at(newZ.id, 'ZRRSIG', 'rumoured'), change);
+  assert.ok(at(newZ.id, 'DNSKEY', 'rumoured') >= at(newZ.id, 'ZRRSIG', 'omnipresent'));
+  assert.equal(at(newK.id, 'DNSKEY', 'rumoured'), at(newZ.id, 'DNSKEY', 'rumoured'));
+  // 2. the new DS only once the new DNSKEYs are everywhere; the old DS withdrawn once the new one is
+  assert.ok(at(newK.id, 'DS', 'rumoured') >= at(newK.id, 'DNSKEY', 'omnipresent'));
+  assert.equal(at(oldK.id, 'DS', 'unretentive'), at(newK.id, 'DS', 'omnipresent'));
+  // 3. old DNSKEYs go after the old DS has left caches; old signatures after the old DNSKEYs have
+  const oldDnskeyGone = at(oldK.id, 'DNSKEY', 'unretentive');
+  assert.ok(oldDnskeyGone >= at(oldK.id, 'DS', 'hidden'));
+  for (const z of oldZs) {
+    assert.ok(at(z.id, 'ZRRSIG', 'unretentive') >= at(oldK.id, 'DNSKEY', 'hidden'));
+    assert.ok(at(z.id, 'ZRRSIG', 'unretentive') >= at(z.id, 'DNSKEY', 'hidden'));
+  }
+  // the end state: only algorithm 13 keys left
+  const live = sim.keys.filter((k) => k.timing.removed === undefined);
+  assert.ok(live.every((k) => k.algorithm === 13), live.map((k) => `${k.id}/${k.algorithm}`).join(' '));
+});
+
+test('observations that claim too early a arrival cannot hurry a record past its TTL', () => {
+  // the world reports the zone on every destination 2 hours before it was published; the planner counts from the
+  // later of the observation and its own change, so the history stays cache-safe
+  const sim = new KeySim({ policy: DOTGOV_CSS, start: START, zoneObservedEarlyBy: 2 * 3600_000 });
+  sim.run(START + 200 * DAY, checkInvariants);
+  assert.deepEqual(checkCacheSafety(sim.history()), []);
+});
+
+test('the cache-safety check is not vacuous: a planner that believes the zone TTL is 1 minute adds the first DS too early', () => {
+  const lying: KeyPolicy = { ...DOTGOV_CSS, maxZoneTtl: 60_000, zonePropagationDelay: 0 };
+  const sim = new KeySim({ policy: lying, start: START });
+  sim.run(START + 10 * DAY);
+  const real = { ...sim.history(), maxZoneTtl: DOTGOV_CSS.maxZoneTtl, zonePropagationDelay: DOTGOV_CSS.zonePropagationDelay };
+  const v = checkCacheSafety(real);
+  assert.ok(v.length > 0);
+  assert.ok(v.some((x) => /zone data signed by \{\}/.test(x.reason)), 'unsigned data still cached when the DS appears');
+  assert.deepEqual(checkCacheSafety(sim.history()), []);
+});

@@ -45,6 +45,8 @@ export interface SimOptions {
   readonly parentLag?: number;
   readonly requests?: readonly SimRequest[];
   readonly policyChanges?: readonly SimPolicyChange[];
+  /** Fault injection: report the zone on every destination this long BEFORE it got there. */
+  readonly zoneObservedEarlyBy?: number;
 }
 
 interface Pending {
@@ -181,7 +183,7 @@ export class KeySim {
     this.zoneHistory.push({ from: this.now, ...sets });
     const at = this.now + this.#zoneLag;
     this.#at(at, () => {
-      this.obs = observeZone(this.obs, sets, this.keys.map((k) => k.id), at);
+      this.obs = observeZone(this.obs, sets, this.keys.map((k) => k.id), at - (this.options.zoneObservedEarlyBy ?? 0));
     });
   }
 }
