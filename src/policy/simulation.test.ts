@@ -235,7 +235,7 @@ test('algorithm rollover 8 → 13 (RFC 6781 §4.1.4): new signatures, then new D
   assert.ok(live.every((k) => k.algorithm === 13), live.map((k) => `${k.id}/${k.algorithm}`).join(' '));
 });
 
-test('observations that claim too early a arrival cannot hurry a record past its TTL', () => {
+test('observations that claim an arrival too early cannot hurry a record past its TTL', () => {
   // the world reports the zone on every destination 2 hours before it was published; the planner counts from the
   // later of the observation and its own change, so the history stays cache-safe
   const sim = new KeySim({ policy: DOTGOV_CSS, start: START, zoneObservedEarlyBy: 2 * 3600_000 });
@@ -252,4 +252,17 @@ test('the cache-safety check is not vacuous: a planner that believes the zone TT
   assert.ok(v.length > 0);
   assert.ok(v.some((x) => /zone data signed by \{\}/.test(x.reason)), 'unsigned data still cached when the DS appears');
   assert.deepEqual(checkCacheSafety(sim.history()), []);
+});
+
+test('csk mode: 400 days of 90-day CSK rollovers with one emergency stay valid for every resolver', () => {
+  const p: KeyPolicy = { ...ROTATE_90D, name: 'csk-90d', mode: 'csk', csk: ROTATE_90D.ksk! };
+  const { ksk: _k, zsk: _z, ...rest } = p;
+  const policy: KeyPolicy = rest;
+  const emergency = START + 100 * DAY;
+  const sim = new KeySim({ policy, start: START, requests: [{ at: emergency, role: 'CSK', request: { emergency: true, reason: 'leak', requestedBy: 'ops' } }] });
+  sim.run(START + 400 * DAY, checkInvariants);
+  assert.deepEqual(checkCacheSafety(sim.history()), []);
+  const old = sim.key(sim.audits[0]!.keyId);
+  assert.equal(old.timing.retire, emergency + WEEK);
+  assert.ok(sim.keys.filter((k) => k.timing.removed !== undefined).length >= 4);
 });
