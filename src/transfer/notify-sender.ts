@@ -105,7 +105,7 @@ async function notifyOne(zone: Name, soa: ResourceRecord | undefined, target: No
     const message = signed?.message ?? unsigned;
     let verdict: { ok: boolean; rcode?: number; reason?: string } | undefined;
     try {
-      await transport({ address: target.address, port: target.port }, message, {
+      const response = await transport({ address: target.address, port: target.port }, message, {
         timeoutMs,
         signal: opts.signal,
         accept: (r) => {
@@ -115,6 +115,12 @@ async function notifyOne(zone: Name, soa: ResourceRecord | undefined, target: No
           return c.ok;
         },
       });
+      // a transport that does not call `accept` itself still gets its answer checked
+      if (!verdict) {
+        const c = checkResponse(response, zone, target.key, signed?.mac, Math.floor(opts.clock.now() / 1000));
+        if (c.ok) verdict = c;
+        else lastReason = c.reason ?? lastReason;
+      }
     } catch (e) {
       lastReason = (e as Error).message;
     }
