@@ -175,6 +175,7 @@ export class XfrResponder {
     const current = soaSerial(soa.rdata);
     if (q.type === RRType.AXFR) {
       if (ctx.transport === 'udp') return this.#single(query, verified, Rcode.FORMERR); // RFC 5936 §4.2: TCP only
+      this.#log.debug({ ...logCtx, serial: current }, 'AXFR');
       return this.#stream(query, q, verified, axfrRecords(soa, this.#body(zone)), ctx.signal);
     }
 
@@ -190,6 +191,7 @@ export class XfrResponder {
     const cmp = serialCompare(clientSerial, current);
     if (ctx.transport === 'udp' || cmp === 0 || cmp === 1) {
       // up to date, or over UDP: the current SOA alone (RFC 1995 §2, §4)
+      this.#log.debug({ ...logCtx, from: clientSerial, to: current }, 'IXFR answered with the current SOA');
       return this.#single(query, verified, Rcode.NOERROR, [soa]);
     }
     const journal = this.#o.journal?.(zone.origin);
