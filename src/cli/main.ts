@@ -4,6 +4,7 @@ import { registerZoneCommands } from './zone-commands.js';
 import { registerKeyCommands } from './key-commands.js';
 import { registerSignCommands } from './sign-commands.js';
 import { registerVerifyCommands } from './verify-commands.js';
+import { registerServeZoneCommand } from './serve-zone-command.js';
 
 /** Registers more commands on the program (the app layer adds `serve`, which needs the whole service). */
 export type CommandExtension = (program: Command, setCode: (c: number) => void) => void;
@@ -21,6 +22,8 @@ export async function run(argv: readonly string[], extensions: readonly CommandE
   registerSignCommands(program, setCode);
   registerVerifyCommands(program, setCode);
   for (const extend of extensions) extend(program, setCode);
+
+  registerServeZoneCommand(program, setCode);
   try {
     await program.parseAsync([...argv]);
   } catch (e) {
