@@ -13,6 +13,7 @@ import {
   notificationFromStatusChange,
   outboxEventsFor,
   retryDelay,
+  enqueueNotifications,
 } from './index.js';
 import type { DeliveryChannel, OutboxEntry, OutboxPort } from './index.js';
 
@@ -50,7 +51,7 @@ test('the same fact enqueued again, a second pass, and a restarted dispatcher se
   const outbox = new MemoryOutbox();
   const email = new RecordingChannel();
   const webhook = new RecordingChannel();
-  for (let n = 0; n < 3; n++) await outbox.enqueue(outboxEventsFor(change(n), ROUTING, clock.now()));
+  assert.equal((await enqueueNotifications(outbox, [0, 1, 2].map(change), ROUTING, clock.now())).length, 6);
   // the pipeline re-reports the same status changes after a restart: nothing new is queued
   for (let n = 0; n < 3; n++) assert.deepEqual(await outbox.enqueue(outboxEventsFor(change(n), ROUTING, clock.now() + 1)), []);
   const d1 = new OutboxDispatcher({ outbox, clock, channels: { email, webhook } });

@@ -72,3 +72,21 @@ export function outboxEventsFor(n: Notification, routing: NotificationRouting, n
     return { id: outboxEventId(dedupeKey), type: n.type, zone: n.zone, dedupeKey, target, payload: n.payload, createdAt: now };
   });
 }
+
+/** Minimal outbox surface `enqueueNotifications` needs (an OutboxPort has it). */
+export interface OutboxWriter {
+  enqueue(events: readonly OutboxEvent[]): Promise<readonly OutboxEvent[]>;
+}
+
+/**
+ * Routes each notification and writes the resulting events to the outbox in one call; returns the events that
+ * were new (already-known facts are dropped by their dedupe key). Call the dispatcher's `wake()` afterwards.
+ */
+export async function enqueueNotifications(
+  outbox: OutboxWriter,
+  notifications: readonly Notification[],
+  routing: NotificationRouting,
+  now: number,
+): Promise<readonly OutboxEvent[]> {
+  return outbox.enqueue(notifications.flatMap((n) => outboxEventsFor(n, routing, now)));
+}

@@ -1,6 +1,7 @@
 // Webhook signatures: the HMAC checked against openssl's, the header format, and each way verification refuses.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
 import { requirePeer, runPeer } from '../../tests/support/peers.js';
 import { MessagingError, signWebhook, verifyWebhookSignature, webhookSignature } from './index.js';
 
@@ -50,4 +51,14 @@ test('verification accepts within the tolerance and refuses the rest with its co
   // a re-timestamped header with the old signature fails: the timestamp is covered
   const moved = header.replace(`t=${T}`, `t=${T + 60}`);
   assert.equal(code(() => verifyWebhookSignature({ header: moved, body: BODY, secret: SECRET, now })), 'WEBHOOK_SIGNATURE_MISMATCH');
+});
+
+test('the example request in docs/webhooks.md verifies (its signature was made with openssl)', () => {
+  const doc = readFileSync(new URL('../../../docs/webhooks.md', import.meta.url), 'utf8');
+  const header = /^Signet-Signature: (.+)$/m.exec(doc)![1]!;
+  const body = /^(\{"id":"dlv_.+)$/m.exec(doc)![1]!;
+  const secret = /secret `(whsec_[^`]+)`/.exec(doc)![1]!;
+  const t = Number(/t=(\d+)/.exec(header)![1]);
+  assert.equal(verifyWebhookSignature({ header, body, secret, now: t * 1000 + 1000 }), t);
+  assert.equal(JSON.parse(body).type, 'zone.status_changed');
 });
