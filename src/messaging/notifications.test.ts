@@ -10,6 +10,7 @@ import {
   notificationFromStatusChange,
   notificationsFromKeyEvent,
   notificationZone,
+  notificationsFromZoneStatus,
   outboxEventsFor,
   outboxEventId,
   renderEmail,
@@ -173,4 +174,17 @@ test('every notification of the lifecycle renders an e-mail naming the zone, the
       assert.ok(mail.html.includes('example.gov'));
     }
   }
+});
+
+test('a zone-events status (source/signing/destination parts) gives one notification per changed part', () => {
+  const at = Date.UTC(2026, 2, 2);
+  const before = { source: 'SOURCE_OK', signing: 'SIGNED', destination: 'DESTINATION_OK', at: at - 1000 };
+  const after = { source: 'SOA_QUERY_FAILED', signing: 'SIGNED', destination: 'DESTINATION_FAILED_XFER', reason: 'timeout', at };
+  const notes = notificationsFromZoneStatus('example.gov', before, after);
+  assert.deepEqual(notes.map((n) => [n.payload['from'], n.payload['to'], n.payload['alert'], n.payload['reason']]), [
+    ['SOURCE_OK', 'SOA_QUERY_FAILED', true, 'timeout'],
+    ['DESTINATION_OK', 'DESTINATION_FAILED_XFER', true, 'timeout'],
+  ]);
+  assert.notEqual(notes[0]!.key, notes[1]!.key);
+  assert.deepEqual(notificationsFromZoneStatus('example.gov', after, { ...after, reason: 'other', at: at + 5 }), []);
 });

@@ -17,7 +17,7 @@ export interface Notification {
 }
 
 /** The zone statuses whose arrival is e-mailed to the technical contact (seed 000, "Signing Status Change Alert"). */
-export const ALERT_STATUSES: readonly string[] = ['SOURCE_FAILED_XFER', 'SOA_QUERY_FAILED', 'DESTINATION_FAILED_XFER'];
+export const EMAIL_ALERT_STATUSES: readonly string[] = ['SOURCE_FAILED_XFER', 'SOA_QUERY_FAILED', 'DESTINATION_FAILED_XFER'];
 
 /** What each zone status means, in the words of seed 000 (used in e-mails). */
 export const STATUS_DESCRIPTIONS: Readonly<Record<string, string>> = {
@@ -25,7 +25,12 @@ export const STATUS_DESCRIPTIONS: Readonly<Record<string, string>> = {
   SOURCE_OK: 'the transfer from the source nameserver succeeded',
   SOURCE_FAILED_XFER: 'the transfer from the source nameserver failed',
   SOA_QUERY_FAILED: 'the SOA query to the source nameserver failed',
-  DESTINATION_FAILED_XFER: 'a destination nameserver did not load the signed zone',
+  UNSIGNED: 'the zone has not been signed yet',
+  SIGNED: 'the latest version of the zone was signed and verified',
+  SIGNING_FAILED: 'the latest version could not be signed or did not verify; the last good version is still served',
+  DESTINATION_PENDING: 'a new signed serial was published and the destination nameservers are being checked',
+  DESTINATION_OK: 'every destination nameserver serves the latest signed serial',
+  DESTINATION_FAILED_XFER: 'a destination nameserver did not pick up the latest signed serial after NOTIFY and repeated SOA checks',
 };
 
 /** A UTC ISO 8601 instant without milliseconds when they are zero: `2026-01-31T00:00:00Z`. */
@@ -142,7 +147,7 @@ export function notificationFromStatusChange(change: ZoneStatusChange): Notifica
       occurred_at: isoUtc(change.at),
       from: change.from ?? null,
       to: change.to,
-      alert: ALERT_STATUSES.includes(change.to),
+      alert: EMAIL_ALERT_STATUSES.includes(change.to),
       reason: change.reason ?? null,
       server: change.server ?? null,
     },
@@ -170,4 +175,36 @@ export function notificationFromSignatureWarning(zone: string, warning: Signatur
       needed_seconds: Math.floor(warning.needed / 1000),
     },
   };
+}
+
+/**
+ * A zone status as src/zone-events keeps it (source, signing and destination parts), declared structurally so
+ * messaging does not import the service layer.
+ */
+export interface ZoneStatusParts {
+  readonly source: string;
+  readonly signing: string;
+  readonly destination: string;
+  readonly reason?: string;
+  /** When this status was set (ms since the epoch). */
+  readonly at: number;
+}
+
+/** One `zone.status_changed` notification per part (source, signing, destination) that differs between two statuses. */
+export function notificationsFromZoneStatus(zone: string, previous: ZoneStatusParts, current: ZoneStatusParts, server?: string): Notification[] {
+  const out: Notification[] = [];
+  for (const part of ['source', 'signing', 'destination'] as const) {
+    if (previous[part] === current[part]) continue;
+    out.push(
+      notificationFromStatusChange({
+        zone,
+        from: previous[part],
+        to: current[part],
+        at: current.at,
+        ...(current.reason === undefined ? {} : { reason: current.reason }),
+        ...(server === undefined ? {} : { server }),
+      }),
+    );
+  }
+  return out;
 }

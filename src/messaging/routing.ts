@@ -1,13 +1,13 @@
 // Addresses a notification: one outbox event per target (the zone's technical contacts by e-mail, the zone's
 // webhook endpoints), each with its own dedupe key and a delivery id derived from it.
 import { createHash } from 'node:crypto';
-import { ALERT_STATUSES } from './notifications.js';
+import { EMAIL_ALERT_STATUSES } from './notifications.js';
 import type { Notification } from './notifications.js';
 import type { NotificationType, OutboxEvent, OutboxTarget } from './outbox-event.js';
 
 /**
  * Types e-mailed by default: seed 000's list for the technical contact, plus the rotation start (it carries the DS
- * to give the parent) and the signature-life warning. `zone.status_changed` is e-mailed only for ALERT_STATUSES.
+ * to give the parent) and the signature-life warning. `zone.status_changed` is e-mailed only for EMAIL_ALERT_STATUSES.
  * DS add/withdraw are machine-facing and go to webhooks only.
  */
 export const DEFAULT_EMAIL_TYPES: readonly NotificationType[] = [
@@ -47,7 +47,7 @@ function targetKey(t: OutboxTarget): string {
 
 function wantsEmail(n: Notification, types: readonly NotificationType[]): boolean {
   if (!types.includes(n.type)) return false;
-  if (n.type === 'zone.status_changed') return typeof n.payload['to'] === 'string' && ALERT_STATUSES.includes(n.payload['to']);
+  if (n.type === 'zone.status_changed') return typeof n.payload['to'] === 'string' && EMAIL_ALERT_STATUSES.includes(n.payload['to']);
   return true;
 }
 
