@@ -77,8 +77,10 @@ export class WebhookChannel implements DeliveryChannel {
       }
       this.#endpoints.set(e.name, e);
       this.#secrets.push(e.secret);
-      const pass = new URL(e.url).password;
-      if (pass) this.#secrets.push(decodeURIComponent(pass));
+      // credentials and tokens in the URL are secrets too (a receiver may echo them back in an error page)
+      const u = new URL(e.url);
+      if (u.password) this.#secrets.push(u.password, safeDecode(u.password));
+      for (const v of u.searchParams.values()) if (v.length >= 8) this.#secrets.push(v);
     }
     this.#userAgent = options.userAgent ?? 'Signet-Webhook/1';
   }
@@ -154,4 +156,12 @@ function post(
     req.on('error', (e) => reject(combined.aborted && timeout.aborted ? Object.assign(new Error('timed out'), { name: 'TimeoutError' }) : e));
     req.end(body);
   });
+}
+
+function safeDecode(s: string): string {
+  try {
+    return decodeURIComponent(s);
+  } catch {
+    return s;
+  }
 }

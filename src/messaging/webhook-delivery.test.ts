@@ -4,6 +4,10 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createServer } from 'node:http';
+import { createServer as createHttpsServer } from 'node:https';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { requirePeer, runPeer, tempDir } from '../../tests/support/peers.js';
 import { freePort } from '../../tests/support/ports.js';
 import { startWebhookReceiver } from '../../tests/support/webhook-receiver.js';
 import type { ReceivedHook } from '../../tests/support/webhook-receiver.js';
@@ -184,4 +188,45 @@ test('credentials in the endpoint URL never reach logs or stored errors', async 
     assert.ok(!stored.includes(s));
     assert.ok(!log.text().includes(s));
   }
+});
+
+test('an https endpoint with its own CA: delivered over TLS and verified', async (t) => {
+  const openssl = requirePeer(t, 'openssl');
+  if (!openssl) return;
+  const dir = tempDir(t);
+  const r = runPeer(openssl, [
+    'req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:prime256v1', '-nodes', '-days', '2',
+    '-subj', '/CN=hooks.test', '-addext', 'subjectAltName=IP:127.0.0.1',
+    '-keyout', join(dir, 'key.pem'), '-out', join(dir, 'cert.pem'),
+  ]);
+  assert.equal(r.status, 0, r.stderr);
+  const cert = readFileSync(join(dir, 'cert.pem'), 'utf8');
+  const got: { headers: Record<string, unknown>; body: string }[] = [];
+  const server = createHttpsServer({ key: readFileSync(join(dir, 'key.pem')), cert }, (req, res) => {
+    const chunks: Buffer[] = [];
+    req.on('data', (c: Buffer) => chunks.push(c));
+    req.on('end', () => {
+      got.push({ headers: req.headers, body: Buffer.concat(chunks).toString('utf8') });
+      res.writeHead(200).end();
+    });
+  });
+  const port = await freePort('tcp');
+  await new Promise<void>((res) => server.listen(port, '127.0.0.1', () => res()));
+  t.after(() => {
+    server.closeAllConnections();
+    server.close();
+  });
+  const clock = new ManualClock(T0);
+  // without the CA the certificate is refused (a network error, retried)
+  const untrusted = setup({ name: 'registrar', url: `https://127.0.0.1:${port}/h`, secret: SECRET }, clock);
+  await untrusted.outbox.enqueue(outboxEventsFor(change, ROUTING, T0));
+  assert.equal((await untrusted.dispatcher.dispatchDue()).retrying, 1);
+  assert.match((untrusted.outbox as MemoryOutbox).entries()[0]!.lastError!, /^WEBHOOK_NETWORK: .*certificate/i);
+  // with it, delivered
+  const trusted = setup({ name: 'registrar', url: `https://127.0.0.1:${port}/h`, secret: SECRET, ca: cert }, clock);
+  await trusted.outbox.enqueue(outboxEventsFor(change, ROUTING, T0));
+  assert.equal((await trusted.dispatcher.dispatchDue()).sent, 1);
+  assert.equal(got.length, 1);
+  const h = got[0]!;
+  assert.equal(verifyWebhookSignature({ header: h.headers['signet-signature'] as string, body: h.body, secret: SECRET, now: T0 }), T0 / 1000);
 });
