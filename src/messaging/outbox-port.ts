@@ -18,6 +18,11 @@ export const OUTBOX_CLAIM_LEASE_MS = 10 * 60_000;
  * - `markSent(id, now)` sets `status` `sent` and `sentAt`; it is idempotent.
  * - `markFailed(id, now, error, nextAttemptAt)` records `lastError`; with a number the row stays `pending` until
  *   then, with `null` it becomes `failed` for good. It never changes a row that is already `sent`.
+ *
+ * A table that fits (one row per OutboxEntry field): `id TEXT PRIMARY KEY, type TEXT, zone TEXT, dedupe_key TEXT
+ * UNIQUE, target_channel TEXT ('email'|'webhook'), target TEXT (address or endpoint name), payload JSON/TEXT,
+ * created_at, status TEXT, attempts INTEGER, next_attempt_at, last_error TEXT NULL, sent_at NULL`, instants as
+ * BIGINT ms, and an index on `(status, next_attempt_at)` for `claimDue`.
  */
 export interface OutboxPort {
   enqueue(events: readonly OutboxEvent[]): Promise<readonly OutboxEvent[]>;
