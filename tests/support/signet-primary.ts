@@ -55,12 +55,15 @@ export async function startSignetPrimary(t: TestContext, opts: { acl: readonly s
   const events: { msg: string; obj: Record<string, unknown> }[] = [];
   const log = { warn: (obj: object, msg?: string): void => void events.push({ msg: msg ?? '', obj: obj as Record<string, unknown> }), debug: (obj: object, msg?: string): void => void events.push({ msg: msg ?? '', obj: obj as Record<string, unknown> }) };
   new XfrResponder({ acl: (z) => (z.equals(FIXTURE_ORIGIN) ? acl : undefined), keyring, journal: () => journal, clock, log }).attach(server);
-  await server.listen({
-    addresses: ['127.0.0.1'],
-    port: 0,
-    udp: (o) => UdpServer.listen(o),
-    tcp: (o) => TcpServer.listen(o),
-  });
+  // port 0 picks a free UDP port; TCP on the same number can be taken by another process, so try again
+  for (let attempt = 1; ; attempt++) {
+    try {
+      await server.listen({ addresses: ['127.0.0.1'], port: 0, udp: (o) => UdpServer.listen(o), tcp: (o) => TcpServer.listen(o) });
+      break;
+    } catch (e) {
+      if (attempt >= 10 || (e as { code?: string }).code !== 'NET_LISTEN') throw e;
+    }
+  }
   t.after(() => server.close());
   const soaOf = (rs: readonly ResourceRecord[]): ResourceRecord => rs.find((r) => r.type === RRType.SOA && r.owner.equals(FIXTURE_ORIGIN))!;
   return {
