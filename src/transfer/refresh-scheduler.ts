@@ -44,7 +44,13 @@ export interface RefreshSchedulerOptions {
   readonly zone: Name;
   /** Primary first, then backups: tried in this order on refresh. */
   readonly sources: readonly XfrSource[];
+  /** Drives the REFRESH/RETRY/EXPIRE timers. */
   readonly clock: Clock;
+  /**
+   * Time for TSIG signing and checking (default `clock`). Separate so that a simulated timer clock (ManualClock
+   * moved hours ahead) can still talk to a real peer whose TSIG time window follows the wall clock.
+   */
+  readonly tsigClock?: Clock;
   readonly onEvent?: (e: RefreshEvent) => void;
   /** A version already held (e.g. loaded from disk) and when it was last confirmed (default now). */
   readonly current?: ZoneVersion;
@@ -220,10 +226,11 @@ export class RefreshScheduler {
 
   async #check(sources: readonly XfrSource[], trigger: RefreshTrigger): Promise<RefreshEvent> {
     const { clock, zone } = this.#o;
+    const tsigClock = this.#o.tsigClock ?? clock;
     const failures: SourceFailure[] = [];
     const signal = this.#stop.signal;
     const xfrOpts: TransferOptions = {
-      clock,
+      clock: tsigClock,
       signal,
       ...(this.#o.limits ? { limits: this.#o.limits } : {}),
       ...(this.#o.transferTimeoutMs !== undefined ? { timeoutMs: this.#o.transferTimeoutMs } : {}),
@@ -233,7 +240,7 @@ export class RefreshScheduler {
       if (this.#stopped) break;
       let serial: number;
       try {
-        serial = (await querySoa(source, zone, { clock, signal, ...(this.#o.soaTimeoutMs !== undefined ? { timeoutMs: this.#o.soaTimeoutMs } : {}), ...(this.#o.soaRetries !== undefined ? { retries: this.#o.soaRetries } : {}) })).serial;
+        serial = (await querySoa(source, zone, { clock: tsigClock, signal, ...(this.#o.soaTimeoutMs !== undefined ? { timeoutMs: this.#o.soaTimeoutMs } : {}), ...(this.#o.soaRetries !== undefined ? { retries: this.#o.soaRetries } : {}) })).serial;
       } catch (e) {
         failures.push(failureOf(source, 'soa-query', e));
         continue;

@@ -34,9 +34,7 @@ export type XfrErrorCode =
   /** The received zone fails the zone checks (checkZone errors). */
   | 'XFR_ZONE_CHECK'
   /** The primary offered a serial that is not newer than ours (RFC 1982 §3.2). */
-  | 'XFR_SERIAL_NOT_NEWER'
-  /** Every configured source failed. */
-  | 'XFR_ALL_SOURCES_FAILED';
+  | 'XFR_SERIAL_NOT_NEWER';
 
 /**
  * An incoming transfer was refused or failed. `reason` is the human-readable cause; `details` carries the
