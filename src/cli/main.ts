@@ -5,6 +5,7 @@ import { registerKeyCommands } from './key-commands.js';
 import { registerSignCommands } from './sign-commands.js';
 
 import { registerVerifyCommands } from './verify-commands.js';
+import { registerTransferCommands } from './transfer-commands.js';
 
 /** Run the CLI with `argv` (as in process.argv); resolves to the process exit code. */
 export async function run(argv: readonly string[]): Promise<number> {
@@ -19,6 +20,7 @@ export async function run(argv: readonly string[]): Promise<number> {
   registerSignCommands(program, setCode);
 
   registerVerifyCommands(program, setCode);
+  registerTransferCommands(program, setCode);
   try {
     await program.parseAsync([...argv]);
   } catch (e) {
