@@ -13,3 +13,6 @@ export * from './answer-sections.js';
 export * from './daemon.js';
 export * from './nsd.js';
 export * from './knot.js';
+export * from './signet-secondary.js';
+export * from './xfr-events.js';
+export * from './fake-primary.js';

@@ -29,3 +29,12 @@ export class EventLog {
     }
   }
 }
+
+/** Poll `cond` every 50 ms of real time until it holds; throw after `ms`. */
+export async function waitFor(cond: () => boolean, ms = 20_000): Promise<void> {
+  const deadline = Date.now() + ms;
+  while (!cond()) {
+    if (Date.now() > deadline) throw new Error('condition not met in time');
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}
