@@ -58,8 +58,9 @@ test('named primary → Signet: AXFR with TSIG, IXFR on NOTIFY, IXFR on refresh,
 
   // change 2: the NOTIFY is refused, so the refresh timer (REFRESH = 600 s on the ManualClock) finds it
   sec.acceptNotify = false;
+  const refusedBefore = sec.notifies.filter((n) => !n.accepted).length;
   nsupdate(t, named.port, 'example.', `hmac-sha256:xfr-key:${SECRET}`, ['update add later.example. 300 TXT "by refresh"']);
-  await waitFor(() => sec.notifies.some((n) => !n.accepted)); // named's NOTIFY for serial 102, refused
+  await waitFor(() => sec.notifies.filter((n) => !n.accepted).length > refusedBefore); // named's NOTIFY for serial 102, refused
   assert.equal(sec.events.events.length, 2);
   await sec.clock.advance(600_000);
   const byRefresh = await sec.events.next();
