@@ -43,6 +43,9 @@ async function run(source: XfrSource, zone: Name, qtype: number, current: Resour
   } catch (e) {
     if (e instanceof NetError) {
       if (e.code === 'NET_CLOSED') return parser.result(); // throws XFR_INCOMPLETE unless complete
+      if (e.code === 'NET_TIMEOUT' && parser.messages > 0) {
+        throw new TransferError('XFR_INCOMPLETE', `the stream stalled after ${parser.messages} message(s), before the closing SOA: ${e.message}`, { ...ctx, net: e.code, messages: parser.messages }, { cause: e });
+      }
       throw new TransferError('XFR_NETWORK', `transfer from ${ctx.source} failed: ${e.message}`, { ...ctx, net: e.code }, { cause: e });
     }
     throw e;

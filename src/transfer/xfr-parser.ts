@@ -87,6 +87,11 @@ export class XfrParser {
     this.#ctx = { zone: opts.zone.toString(), qtype: typeToString(this.#qtype), ...opts.context };
   }
 
+  /** Messages taken so far. */
+  get messages(): number {
+    return this.#messages;
+  }
+
   /** True once the closing SOA (or the up-to-date answer) arrived. */
   get complete(): boolean {
     return this.#state === 'done';
