@@ -16,6 +16,8 @@ export interface FakePrimaryOptions {
   readonly craft?: (query: Message) => Uint8Array[];
   /** Records per AXFR message (default 50). */
   readonly perMessage?: number;
+  /** Answer SOA queries over UDP with an empty TC=1 response (the client must retry over TCP). */
+  readonly truncateUdp?: boolean;
   /** Answer transfers with this RCODE. */
   readonly transferRcode?: number;
 }
@@ -56,6 +58,10 @@ export async function startFakePrimary(opts: FakePrimaryOptions): Promise<FakePr
       requestMac = v.mac;
     }
     const base = { ...makeResponse(q), flags: { ...makeResponse(q).flags, aa: true } };
+    if (qt === RRType.SOA && opts.truncateUdp && ctx.transport === 'udp') {
+      const bytes = encodeMessage({ ...base, flags: { ...base.flags, tc: true } });
+      return opts.key ? signMessage(bytes, opts.key, { now, requestMac }).message : bytes;
+    }
     if (qt === RRType.SOA) {
       const bytes = encodeMessage({ ...base, answer: [records[0]!] });
       return opts.key ? signMessage(bytes, opts.key, { now, requestMac }).message : bytes;
