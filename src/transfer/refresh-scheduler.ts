@@ -275,6 +275,7 @@ export class RefreshScheduler {
       }
     }
     const retryAt = clock.now() + this.#retryMs();
+    if (this.#stopped) return { type: 'failed', zone, trigger, phase: 'soa-query', reason: 'refresh scheduler stopped', failures, retryAt };
     const phase: RefreshPhase = failures.some((f) => f.phase === 'transfer') ? 'transfer' : 'soa-query';
     const reason = failures.length === 0 ? 'stopped' : failures.map((f) => `${f.source}: ${f.phase === 'soa-query' ? 'SOA query failed' : 'transfer failed'}: ${f.reason}`).join('; ');
     // a NOTIFY-triggered check that failed does not postpone the regular refresh

@@ -4,9 +4,10 @@ import { test, type TestContext } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { fetchZoneByAxfr, TransferError } from '../../src/transfer/index.js';
+import { acceptTransfer, fetchZoneByAxfr, fetchZoneByIxfr, TransferError } from '../../src/transfer/index.js';
+import { soaSerial } from '../../src/zone/index.js';
 import { fromBase64, SystemClock } from '../../src/util/index.js';
-import { Name, recordToText } from '../../src/wire/index.js';
+import { Name, recordToText, type ResourceRecord } from '../../src/wire/index.js';
 import { TsigKey } from '../../src/tsig/index.js';
 import { freePort, nsupdate, requirePeer, runDaemon, startSignetSecondary, tempDir, waitFor, type DnsDaemon } from '../support/index.js';
 
@@ -110,9 +111,20 @@ test('knotd primary → Signet: AXFR with TSIG, IXFR on NOTIFY, IXFR on refresh,
   assert.equal(byRefresh.serial, 202);
   assert.ok(byRefresh.version.records.some((r) => recordToText(r).includes('"by refresh"')));
 
+  // asked again from serial 200: the two steps in one incremental answer, applying to what byRefresh holds;
+  // asked from serial 202: the single-SOA "up to date" answer (RFC 1995 §4)
+  const clock = new SystemClock();
+  const twoSteps = await fetchZoneByIxfr(source, ZONE, initial.version.soa, { clock });
+  assert.equal(twoSteps.kind, 'incremental');
+  if (twoSteps.kind === 'incremental') assert.deepEqual(twoSteps.diffs.map((d) => [soaSerial(d.fromSoa.rdata), soaSerial(d.toSoa.rdata)]), [[200, 201], [201, 202]]);
+  const replayed = acceptTransfer(twoSteps, initial.version).version;
+  const texts = (rs: readonly ResourceRecord[]): string[] => rs.map((r) => recordToText(r)).sort();
+  assert.deepEqual(texts(replayed.records), texts(byRefresh.version.records));
+  assert.equal((await fetchZoneByIxfr(source, ZONE, byRefresh.version.soa, { clock })).kind, 'up-to-date');
+
   // a wrong secret: Knot answers NOTAUTH with TSIG error BADSIG
   const wrong = new TsigKey(KEY.name, 'hmac-sha256', fromBase64('AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA=')!);
-  await assert.rejects(fetchZoneByAxfr({ ...source, key: wrong }, ZONE, { clock: new SystemClock() }), (e: TransferError) => e.code === 'XFR_RCODE' && /NOTAUTH \(TSIG error BADSIG\)/.test(e.reason));
+  await assert.rejects(fetchZoneByAxfr({ ...source, key: wrong }, ZONE, { clock }), (e: TransferError) => e.code === 'XFR_RCODE' && /NOTAUTH \(TSIG error BADSIG\)/.test(e.reason));
   // no key at all: Knot's ACL refuses the transfer
   await assert.rejects(fetchZoneByAxfr({ address: '127.0.0.1', port: knot.port }, ZONE, { clock: new SystemClock() }), (e: TransferError) => e.code === 'XFR_RCODE' && /REFUSED|NOTAUTH/.test(e.reason));
 });

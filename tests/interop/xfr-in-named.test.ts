@@ -2,9 +2,10 @@
 // named's NOTIFY to Signet's receiver and once by Signet's refresh timer (ManualClock); a wrong key fails clearly.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { fetchZoneByAxfr, TransferError } from '../../src/transfer/index.js';
+import { acceptTransfer, fetchZoneByAxfr, fetchZoneByIxfr, TransferError } from '../../src/transfer/index.js';
+import { soaSerial } from '../../src/zone/index.js';
 import { fromBase64, SystemClock } from '../../src/util/index.js';
-import { Name, recordToText } from '../../src/wire/index.js';
+import { Name, recordToText, type ResourceRecord } from '../../src/wire/index.js';
 import { TsigKey, type TsigAlgorithm } from '../../src/tsig/index.js';
 import { nsupdate, startNamed, startSignetSecondary, waitFor } from '../support/index.js';
 
@@ -71,9 +72,20 @@ test('named primary → Signet: AXFR with TSIG, IXFR on NOTIFY, IXFR on refresh,
   assert.equal(byRefresh.serial, 102);
   assert.ok(byRefresh.version.records.some((r) => recordToText(r).includes('"by refresh"')));
 
+  // asked again from serial 100: the two steps in one incremental answer, applying to what byRefresh holds;
+  // asked from serial 102: the single-SOA "up to date" answer (RFC 1995 §4)
+  const clock = new SystemClock();
+  const twoSteps = await fetchZoneByIxfr(source, ZONE, initial.version.soa, { clock });
+  assert.equal(twoSteps.kind, 'incremental');
+  if (twoSteps.kind === 'incremental') assert.deepEqual(twoSteps.diffs.map((d) => [soaSerial(d.fromSoa.rdata), soaSerial(d.toSoa.rdata)]), [[100, 101], [101, 102]]);
+  const replayed = acceptTransfer(twoSteps, initial.version).version;
+  const texts = (rs: readonly ResourceRecord[]): string[] => rs.map((r) => recordToText(r)).sort();
+  assert.deepEqual(texts(replayed.records), texts(byRefresh.version.records));
+  assert.equal((await fetchZoneByIxfr(source, ZONE, byRefresh.version.soa, { clock })).kind, 'up-to-date');
+
   // a wrong secret: named answers NOTAUTH (TSIG BADSIG) and the reason says so
   const wrong = new TsigKey(KEY.name, 'hmac-sha256', fromBase64('AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA=')!);
-  await assert.rejects(fetchZoneByAxfr({ ...source, key: wrong }, ZONE, { clock: new SystemClock() }), (e: TransferError) => e.code === 'XFR_RCODE' && /NOTAUTH \(TSIG error BADSIG\)/.test(e.reason));
+  await assert.rejects(fetchZoneByAxfr({ ...source, key: wrong }, ZONE, { clock }), (e: TransferError) => e.code === 'XFR_RCODE' && /NOTAUTH \(TSIG error BADSIG\)/.test(e.reason));
   const bad = sec.attach([{ ...source, key: wrong, label: 'named-wrong-key' }]);
   const failed = await bad.refreshNow();
   assert.equal(failed.type, 'failed');
