@@ -2,14 +2,14 @@
 // TSIG from the backup when the primary is down, refresh on REFRESH, hourly retry, expiry, and NOTIFY.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { TcpServer, UdpServer, queryUdp, type RequestContext } from '../net/index.js';
+import { queryUdp, type RequestContext } from '../net/index.js';
 import { DnsServer } from '../server/index.js';
 import { generateTsigSecret, signMessage, TsigKey, verifyMessage } from '../tsig/index.js';
 import { ManualClock, SystemClock } from '../util/index.js';
 import { decodeMessage, encodeMessage, makeQuery, Name, Opcode, Rcode, RRType } from '../wire/index.js';
 import { notifyReceiver, RefreshScheduler, type NotifyOutcome } from './index.js';
 import { startFakePrimary, zoneRecords } from '../../tests/support/fake-primary.js';
-import { freePort } from '../../tests/support/index.js';
+import { freePort, listenOnLoopback } from '../../tests/support/index.js';
 import { EventLog } from '../../tests/support/xfr-events.js';
 
 const ZONE = Name.parse('example.');
@@ -96,7 +96,7 @@ test('refresh: a newer serial whose transfer is refused fails with phase "transf
 async function startNotifyServer(handler: ReturnType<typeof notifyReceiver>): Promise<DnsServer<RequestContext>> {
   const server = new DnsServer<RequestContext>();
   server.route({ opcode: Opcode.NOTIFY }, handler);
-  await server.listen({ addresses: ['127.0.0.1'], port: 0, udp: (o) => UdpServer.listen(o), tcp: (o) => TcpServer.listen(o) });
+  await listenOnLoopback(server);
   return server;
 }
 

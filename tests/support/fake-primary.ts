@@ -87,22 +87,26 @@ export async function startFakePrimary(opts: FakePrimaryOptions): Promise<FakePr
     }
     return out;
   };
-  const udp = await UdpServer.listen({ addresses: ['127.0.0.1'], port: 0, handler });
-  let tcp: TcpServer;
-  try {
-    tcp = await TcpServer.listen({ addresses: ['127.0.0.1'], port: udp.port, handler });
-  } catch (e) {
-    await udp.close();
-    throw e;
+  // UDP picks a free port; TCP may find that port taken by someone else, so try again a few times
+  let udp: UdpServer | undefined;
+  let tcp: TcpServer | undefined;
+  for (let attempt = 0; !tcp; attempt++) {
+    udp = await UdpServer.listen({ addresses: ['127.0.0.1'], port: 0, handler });
+    try {
+      tcp = await TcpServer.listen({ addresses: ['127.0.0.1'], port: udp.port, handler });
+    } catch (e) {
+      await udp.close();
+      if (attempt >= 9) throw e;
+    }
   }
   return {
-    port: udp.port,
+    port: udp!.port,
     log,
     setRecords(r) {
       records = [...r];
     },
     async close() {
-      await Promise.all([udp.close(), tcp.close()]);
+      await Promise.all([udp!.close(), tcp.close()]);
     },
   };
 }

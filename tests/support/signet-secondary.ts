@@ -54,7 +54,7 @@ export async function startSignetSecondary(t: TestContext, zone: Name, key: Tsig
       onNotify: (o) => notifies.push(o),
     }),
   );
-  await server.listen({ addresses: ['127.0.0.1'], port: 0, udp: (o) => UdpServer.listen(o), tcp: (o) => TcpServer.listen(o) });
+  await listenOnLoopback(server);
   t.after(() => server.close());
   (s as { port: number }).port = server.port;
   return s;
@@ -68,4 +68,16 @@ export function nsupdate(t: TestContext, port: number, zone: string, keySpec: st
   const r = runPeer(cmd, ['-y', keySpec], { input, timeoutMs: 20_000 });
   if (r.status !== 0) throw new Error(`nsupdate failed (${r.status}): ${r.stdout}${r.stderr}`);
   return true;
+}
+
+/** `server.listen` on 127.0.0.1 with a free port, tried again when TCP finds UDP's port taken. */
+export async function listenOnLoopback(server: DnsServer<RequestContext>): Promise<void> {
+  for (let attempt = 0; ; attempt++) {
+    try {
+      await server.listen({ addresses: ['127.0.0.1'], port: 0, udp: (o) => UdpServer.listen(o), tcp: (o) => TcpServer.listen(o) });
+      return;
+    } catch (e) {
+      if (attempt >= 9) throw e;
+    }
+  }
 }
