@@ -33,6 +33,7 @@ export const PEER_PACKAGES: Readonly<Record<string, string>> = {
   'ldns-keygen': 'ldnsutils',
   dnsperf: 'dnsperf',
   openssl: 'openssl',
+  nsupdate: 'bind9-dnsutils',
 };
 
 const SEARCH = ['/usr/sbin', '/usr/bin', '/sbin', '/bin', '/usr/local/sbin', '/usr/local/bin'];
