@@ -32,6 +32,7 @@ export const PEER_PACKAGES: Readonly<Record<string, string>> = {
   'ldns-signzone': 'ldnsutils',
   'ldns-keygen': 'ldnsutils',
   dnsperf: 'dnsperf',
+  'softhsm2-util': 'softhsm2',
 };
 
 const SEARCH = ['/usr/sbin', '/usr/bin', '/sbin', '/bin', '/usr/local/sbin', '/usr/local/bin'];

@@ -27,7 +27,9 @@ export function rvName(rv: number): string {
 /** The PKCS#11 return value carried by a pkcs11js error, or undefined for other errors. */
 export function rvOf(e: unknown): number | undefined {
   if (e instanceof pkcs11js.Pkcs11Error) return e.code;
-  return undefined;
+  // pkcs11js's own JS overrides (C_SetAttributeValue, C_CreateObject, C_CopyObject) throw plain Errors "CKR_X:n".
+  const m = e instanceof Error ? /\bCKR_[A-Z0-9_]+:(\d+)/.exec(e.message) : null;
+  return m ? Number(m[1]) : undefined;
 }
 
 /** Translate a failure of PKCS#11 function `fn` into HSM_OPERATION (callers map the specific return values first). */
