@@ -9,3 +9,4 @@ export * from './vault/envelope.js';
 export * from './vault/encrypted-key-store.js';
 export * from './pkcs11/pkcs11-library.js';
 export * from './pkcs11/pkcs11-key-store.js';
+export * from './key-vault-port.js';

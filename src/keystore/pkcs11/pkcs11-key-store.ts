@@ -262,6 +262,16 @@ export class Pkcs11KeyStore implements KeyStore {
     return out.sort((x, y) => (x.id < y.id ? -1 : 1));
   }
 
+  /** The handle of the key with CKA_ID `id` (its algorithm read from the label); HSM_UNKNOWN_KEY when absent. */
+  async handleOf(id: string): Promise<KeyHandle> {
+    const cached = this.#keys.get(id);
+    if (cached) return { id, algorithm: cached.algorithm };
+    const priv = ID_RE.test(id) ? this.#find(pkcs11js.CKO_PRIVATE_KEY, id) : undefined;
+    const m = priv ? /^signet\/(\d+)\/([0-9a-f]{32})$/.exec(this.#labelOf(priv)) : null;
+    if (!m || m[2] !== id) throw new HsmError('HSM_UNKNOWN_KEY', `no key with id ${id} on token ${this.tokenLabel}`, { id, token: this.tokenLabel });
+    return { id, algorithm: Number(m[1]) };
+  }
+
   /** Destroy a key pair on the token; true when it existed. */
   async delete(handle: KeyHandle): Promise<boolean> {
     let k: KeyObjects;
