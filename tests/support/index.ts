@@ -19,3 +19,4 @@ export * from './capture-logger.js';
 export * from './signet-secondary.js';
 export * from './xfr-events.js';
 export * from './fake-primary.js';
+export * from './softhsm.js';
