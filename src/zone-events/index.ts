@@ -2,3 +2,4 @@
 export * from './zone-status.js';
 export * from './zone-pipeline.js';
 export * from './key-manager.js';
+export * from './zone-runner.js';
