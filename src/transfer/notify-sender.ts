@@ -7,7 +7,7 @@ import { signMessage, verifyMessage, type TsigKey } from '../tsig/index.js';
 import { queryUdp, type ServerAddress } from '../net/index.js';
 
 /** One secondary to notify. */
-export interface NotifyTarget {
+export interface NotifyDestination {
   readonly address: string;
   readonly port: number;
   /** Sign the NOTIFY with this key and require its response to be signed with it. */
@@ -38,7 +38,7 @@ export interface NotifyOptions {
 
 /** What happened with one target. */
 export interface NotifyResult {
-  readonly target: NotifyTarget;
+  readonly target: NotifyDestination;
   /** True when the secondary acknowledged with NOERROR. */
   readonly acknowledged: boolean;
   /** Transmissions made. */
@@ -90,7 +90,7 @@ function checkResponse(response: Uint8Array, zone: Name, key: TsigKey | undefine
   return { ok: true, rcode: m.rcode };
 }
 
-async function notifyOne(zone: Name, soa: ResourceRecord | undefined, target: NotifyTarget, opts: NotifyOptions): Promise<NotifyResult> {
+async function notifyOne(zone: Name, soa: ResourceRecord | undefined, target: NotifyDestination, opts: NotifyOptions): Promise<NotifyResult> {
   const attempts = Math.max(1, opts.attempts ?? 5);
   const timeoutMs = opts.timeoutMs ?? 2000;
   const transport = opts.transport ?? defaultTransport;
@@ -146,6 +146,6 @@ async function notifyOne(zone: Name, soa: ResourceRecord | undefined, target: No
  * Send NOTIFY for `zone` (with its current `soa`) to every target in parallel; each is retried with backoff
  * until it answers or `attempts` run out. Never throws: the outcome of each target is in the results, in order.
  */
-export async function sendNotify(zone: Name, soa: ResourceRecord | undefined, targets: readonly NotifyTarget[], opts: NotifyOptions): Promise<NotifyResult[]> {
+export async function sendNotify(zone: Name, soa: ResourceRecord | undefined, targets: readonly NotifyDestination[], opts: NotifyOptions): Promise<NotifyResult[]> {
   return Promise.all(targets.map((t) => notifyOne(zone, soa, t, opts)));
 }

@@ -16,3 +16,7 @@ export * from './knot.js';
 export * from './smtp-sink.js';
 export * from './webhook-receiver.js';
 export * from './capture-logger.js';
+export * from './signet-secondary.js';
+export * from './xfr-events.js';
+export * from './fake-primary.js';
+export * from './softhsm.js';

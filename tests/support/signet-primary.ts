@@ -8,7 +8,7 @@ import { resignZone, signZone, type SignZoneOptions } from '../../src/dnssec/ind
 import { TcpServer, UdpServer, type RequestContext } from '../../src/net/index.js';
 import { DnsServer, ServedZone, ZoneSet } from '../../src/server/index.js';
 import type { TsigKey } from '../../src/tsig/index.js';
-import { AccessList, MemoryJournalStore, sendNotify, SignedQueryResponder, XfrResponder, ZoneJournal, type NotifyResult, type NotifyTarget } from '../../src/transfer/index.js';
+import { AccessList, MemoryJournalStore, sendNotify, SignedQueryResponder, XfrResponder, ZoneJournal, type NotifyResult, type NotifyDestination } from '../../src/transfer/index.js';
 import { FIXTURE_ORIGIN, fixtureKeys, fixtureZone } from './signing-fixture.js';
 
 /** A running Signet primary for the fixture zone `example.`. */
@@ -26,7 +26,7 @@ export interface SignetPrimary {
   /** What the transfer responder logged (debug entries: refusals, IXFR from the journal, AXFR-style IXFR). */
   readonly events: { readonly msg: string; readonly obj: Record<string, unknown> }[];
   /** NOTIFY the targets of the current serial. */
-  notify(targets: readonly NotifyTarget[]): Promise<NotifyResult[]>;
+  notify(targets: readonly NotifyDestination[]): Promise<NotifyResult[]>;
 }
 
 /** A record of the fixture zone from text (TTL 3600, class IN, owner relative to `example.`). */
