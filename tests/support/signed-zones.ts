@@ -66,8 +66,11 @@ export function signWithBind(t: TestContext, alg: number, denial: Denial, opts: 
   return { text: readFileSync(file, 'utf8'), file, dir, ksk, zsk };
 }
 
-/** Sign VERIFY_TEST_ZONE with ldns-signzone (KSK and ZSK from ldns-keygen); undefined when a peer is missing. */
-export function signWithLdns(t: TestContext, alg: number, denial: 'nsec' | 'nsec3'): SignedZone | undefined {
+/**
+ * Sign VERIFY_TEST_ZONE with ldns-signzone (KSK and ZSK from ldns-keygen); `nsec3oo` adds `-p` (Opt-Out flag on
+ * every NSEC3); undefined when a peer is missing.
+ */
+export function signWithLdns(t: TestContext, alg: number, denial: Denial): SignedZone | undefined {
   const keygen = requirePeer(t, 'ldns-keygen');
   const signzone = requirePeer(t, 'ldns-signzone');
   if (!keygen || !signzone) return undefined;
@@ -81,7 +84,7 @@ export function signWithLdns(t: TestContext, alg: number, denial: 'nsec' | 'nsec
   const zsk = gen(false);
   writeFileSync(join(dir, 'zone.db'), VERIFY_TEST_ZONE);
   const file = join(dir, 'zone.signed');
-  const r = runPeer(signzone, [...(denial === 'nsec3' ? ['-n', '-s', 'cafe', '-t', '3'] : []), '-o', 'example.', '-f', file, 'zone.db', ksk, zsk], { cwd: dir });
+  const r = runPeer(signzone, [...(denial === 'nsec' ? [] : ['-n', '-s', 'cafe', '-t', '3', ...(denial === 'nsec3oo' ? ['-p'] : [])]), '-o', 'example.', '-f', file, 'zone.db', ksk, zsk], { cwd: dir });
   assert.equal(r.status, 0, `ldns-signzone failed: ${r.stderr}${r.stdout}`);
   return { text: readFileSync(file, 'utf8'), file, dir, ksk, zsk };
 }
