@@ -3,19 +3,11 @@
 // kzonecheck and dnssec-dsfromkey. A zone signed by dnssec-signzone goes through `zone verify` the same way.
 import { test, type TestContext } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { editLines, requirePeer, runPeer, signWithBind, tempDir, VERIFY_TEST_ZONE, type Denial } from '../support/index.js';
+import { editLines, requirePeer, runPeer, runSignet, signWithBind, tempDir, VERIFY_TEST_ZONE, type Denial, type SignetRun } from '../support/index.js';
 
-const SIGNET = fileURLToPath(new URL('../../../bin/signet', import.meta.url));
-
-/** Run bin/signet with `args`; its exit status and output. */
-function signet(args: readonly string[], cwd?: string): { status: number | null; stdout: string; stderr: string } {
-  const r = spawnSync(process.execPath, [SIGNET, ...args], { encoding: 'utf8', cwd, timeout: 120_000 });
-  return { status: r.status, stdout: r.stdout, stderr: r.stderr };
-}
+const signet = (args: readonly string[]): SignetRun => runSignet(args);
 
 /** dnssec-dsfromkey's DS for a key file, as whitespace-separated fields. */
 function bindDs(t: TestContext, keyFile: string): string[] | undefined {

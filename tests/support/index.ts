@@ -13,3 +13,5 @@ export * from './answer-sections.js';
 export * from './daemon.js';
 export * from './nsd.js';
 export * from './knot.js';
+export * from './unbound.js';
+export * from './signet-cli.js';
