@@ -168,6 +168,17 @@ export function zoneFileText(records: readonly ResourceRecord[]): string {
   let ownerText = '';
   let lastSigner: Uint8Array | undefined;
   let signerText = '';
+  // every inception of a signing run is the same, so remember the last few time texts
+  const times = new Map<number, string>();
+  const timeText = (t: number): string => {
+    let text = times.get(t);
+    if (text === undefined) {
+      if (times.size > 4096) times.clear();
+      text = rrsigTimeToText(t);
+      times.set(t, text);
+    }
+    return text;
+  };
   for (const rr of records) {
     if (rr.owner !== lastOwner) {
       lastOwner = rr.owner;
@@ -188,7 +199,7 @@ export function zoneFileText(records: readonly ResourceRecord[]): string {
     }
     const b = Buffer.from(d.buffer, d.byteOffset, d.byteLength);
     parts.push(
-      `${ownerText}\t${rr.ttl}\t${classToString(rr.class)}\tRRSIG\t${typeToString(b.readUInt16BE(0))} ${d[2]} ${d[3]} ${b.readUInt32BE(4)} ${rrsigTimeToText(b.readUInt32BE(8))} ${rrsigTimeToText(b.readUInt32BE(12))} ${b.readUInt16BE(16)} ${signerText} ${b.subarray(end + 1).toString('base64')}`,
+      `${ownerText}\t${rr.ttl}\t${classToString(rr.class)}\tRRSIG\t${typeToString(b.readUInt16BE(0))} ${d[2]} ${d[3]} ${b.readUInt32BE(4)} ${timeText(b.readUInt32BE(8))} ${timeText(b.readUInt32BE(12))} ${b.readUInt16BE(16)} ${signerText} ${b.subarray(end + 1).toString('base64')}`,
     );
   }
   parts.push('');

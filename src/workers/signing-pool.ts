@@ -46,6 +46,8 @@ export function workerKeyFrom(algorithm: number, privateKey: KeyObject): WorkerK
 export class SigningPool {
   readonly #workers: Worker[];
   readonly #keyIndex = new Map<string, number>();
+  /** Signer objects already looked up (a zone's jobs share a handful), so the key identity is computed once each. */
+  readonly #signerIndex = new WeakMap<Signer, number>();
   readonly #batchSize: number;
   #nextId = 0;
   readonly #pending = new Map<number, { resolve: (r: SigningBatchResult) => void; reject: (e: Error) => void }>();
@@ -80,8 +82,11 @@ export class SigningPool {
   }
 
   #indexOf(s: Signer): number {
+    const known = this.#signerIndex.get(s);
+    if (known !== undefined) return known;
     const i = this.#keyIndex.get(identity(s.algorithm, s.dnskey.publicKey));
     if (i === undefined) throw new SignetError('WORKERS_UNKNOWN_KEY', `the signing pool holds no private key for key tag ${s.keyTag} (algorithm ${s.algorithm})`, { keyTag: s.keyTag });
+    this.#signerIndex.set(s, i);
     return i;
   }
 
