@@ -32,6 +32,9 @@ export const PEER_PACKAGES: Readonly<Record<string, string>> = {
   'ldns-signzone': 'ldnsutils',
   'ldns-keygen': 'ldnsutils',
   dnsperf: 'dnsperf',
+  openssl: 'openssl',
+  nsupdate: 'bind9-dnsutils',
+  'softhsm2-util': 'softhsm2',
 };
 
 const SEARCH = ['/usr/sbin', '/usr/bin', '/sbin', '/bin', '/usr/local/sbin', '/usr/local/bin'];
