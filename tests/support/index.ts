@@ -13,6 +13,8 @@ export * from './answer-sections.js';
 export * from './daemon.js';
 export * from './nsd.js';
 export * from './knot.js';
+export * from './unbound.js';
+export * from './signet-cli.js';
 export * from './smtp-sink.js';
 export * from './webhook-receiver.js';
 export * from './capture-logger.js';
