@@ -3,3 +3,4 @@ export * from './zone-status.js';
 export * from './zone-pipeline.js';
 export * from './key-manager.js';
 export * from './zone-runner.js';
+export * from './service-api.js';
