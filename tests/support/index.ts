@@ -13,3 +13,4 @@ export * from './answer-sections.js';
 export * from './daemon.js';
 export * from './nsd.js';
 export * from './knot.js';
+export * from './postgres.js';
