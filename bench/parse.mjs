@@ -31,8 +31,9 @@ console.log(`zone: ${zone} (${records} records), machine: ${cpus().length} × ${
 const results = [];
 results.push(timed('named-checkzone', 'named-checkzone', ['-i', 'none', 'gov.', zone]));
 results.push(timed('kzonecheck', 'kzonecheck', ['-o', 'gov.', zone]));
-const s = timed('signet', process.execPath, ['--expose-gc', '--max-old-space-size=8192', join(root, 'dist', 'bench', 'parse-signet.js'), zone, 'gov.']);
+const s = timed('signet', process.execPath, ['--expose-gc', '--max-old-space-size=8192', join(root, 'dist', 'bench', 'zone-read.js'), zone, 'gov.']);
 const info = JSON.parse(s.stdout.trim().split('\n').pop());
+if (info.errors) throw new Error(`signet reported ${info.errors} errors: ${info.firstError}`);
 s.parseSeconds = info.seconds;
 s.heapPerRecord = info.heapBytesPerRecord;
 results.push(s);

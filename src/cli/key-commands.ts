@@ -34,7 +34,7 @@ export function registerKeyCommands(program: Command, setCode: (c: number) => vo
     .command('generate')
     .description('generate a key pair as BIND K-files')
     .requiredOption('--zone <zone>', 'zone name')
-    .option('--algorithm <n>', 'DNSSEC algorithm number or mnemonic', '13')
+    .option('--algorithm <n>', 'DNSSEC algorithm number or mnemonic', '8')
     .option('--ksk', 'key-signing key (flags 257)')
     .option('--bits <n>', 'RSA modulus size')
     .requiredOption('--dir <dir>', 'key directory')

@@ -3,11 +3,13 @@ import { Command, CommanderError } from 'commander';
 import { registerZoneCommands } from './zone-commands.js';
 import { registerKeyCommands } from './key-commands.js';
 import { registerSignCommands } from './sign-commands.js';
-
 import { registerVerifyCommands } from './verify-commands.js';
 
+/** Registers more commands on the program (the app layer adds `serve`, which needs the whole service). */
+export type CommandExtension = (program: Command, setCode: (c: number) => void) => void;
+
 /** Run the CLI with `argv` (as in process.argv); resolves to the process exit code. */
-export async function run(argv: readonly string[]): Promise<number> {
+export async function run(argv: readonly string[], extensions: readonly CommandExtension[] = []): Promise<number> {
   const program = new Command();
   program.name('signet').description('DNSSEC signing, key management and TLD registry platform').exitOverride();
   let code = 0;
@@ -17,8 +19,8 @@ export async function run(argv: readonly string[]): Promise<number> {
   registerZoneCommands(program, setCode);
   registerKeyCommands(program, setCode);
   registerSignCommands(program, setCode);
-
   registerVerifyCommands(program, setCode);
+  for (const extend of extensions) extend(program, setCode);
   try {
     await program.parseAsync([...argv]);
   } catch (e) {

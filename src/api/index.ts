@@ -1,0 +1,2 @@
+// The HTTP API's public surface.
+export * from './http-api.js';

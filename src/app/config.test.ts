@@ -1,0 +1,62 @@
+// Configuration: defaults, file, SIGNET_* overrides, and errors that name the field.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdtempSync, writeFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { loadConfig, sqlitePath, ConfigError } from './config.js';
+
+function withDir(fn: (dir: string) => void): void {
+  const dir = mkdtempSync(join(tmpdir(), 'signet-config-'));
+  try {
+    fn(dir);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+test('defaults: loopback, SQLite under ./data', () => {
+  const c = loadConfig({ cwd: '/srv/signet' });
+  assert.deepEqual(c.dns.addresses, ['127.0.0.1']);
+  assert.equal(c.dataDir, '/srv/signet/data');
+  assert.equal(sqlitePath(c), '/srv/signet/data/signet.db');
+});
+
+test('the file sets values and the environment overrides them', () => {
+  withDir((dir) => {
+    const f = join(dir, 'signet.json');
+    writeFileSync(f, JSON.stringify({ dataDir: 'state', dns: { addresses: ['127.0.0.1', '::1'], port: 53 }, http: { port: 8080 }, log: { level: 'warn' } }));
+    const c = loadConfig({ file: f, cwd: dir, env: { SIGNET_DNS_PORT: '5300', SIGNET_DATABASE_URL: 'postgres://u@127.0.0.1:5432/signet', SIGNET_HTTP_ADDRESS: '::1' } });
+    assert.equal(c.dataDir, join(dir, 'state'));
+    assert.deepEqual(c.dns.addresses, ['127.0.0.1', '::1']);
+    assert.equal(c.dns.port, 5300);
+    assert.equal(c.http.port, 8080);
+    assert.equal(c.http.address, '::1');
+    assert.equal(c.log.level, 'warn');
+    assert.equal(c.database.postgres, 'postgres://u@127.0.0.1:5432/signet');
+    assert.equal(sqlitePath(c), undefined);
+  });
+});
+
+test('bad values fail with the field path', () => {
+  withDir((dir) => {
+    const cases: [unknown, string][] = [
+      [{ dns: { port: 70000 } }, 'dns.port'],
+      [{ dns: { addresses: ['localhost'] } }, 'dns.addresses[0]'],
+      [{ dns: { adresses: ['127.0.0.1'] } }, 'dns.adresses'],
+      [{ log: { level: 'loud' } }, 'log.level'],
+      [{ database: { sqlite: 'a.db', postgres: 'postgres://x' } }, 'database'],
+      [[1, 2], '(root)'],
+    ];
+    for (const [raw, path] of cases) {
+      const f = join(dir, 'c.json');
+      writeFileSync(f, JSON.stringify(raw));
+      assert.throws(() => loadConfig({ file: f, cwd: dir }), (e: unknown) => e instanceof ConfigError && e.code === 'CONFIG_INVALID' && e.path === path && e.message.includes(path), path);
+    }
+    writeFileSync(join(dir, 'broken.json'), '{"dns": ');
+    assert.throws(() => loadConfig({ file: join(dir, 'broken.json'), cwd: dir }), /not valid JSON/);
+    assert.throws(() => loadConfig({ file: join(dir, 'missing.json'), cwd: dir }), /cannot read: ENOENT/);
+    assert.throws(() => loadConfig({ cwd: dir, env: { SIGNET_DNS_PORT: '53x' } }), (e: unknown) => e instanceof ConfigError && e.path === 'SIGNET_DNS_PORT');
+    assert.throws(() => loadConfig({ cwd: dir, env: { SIGNET_DATABASE_URL: 'mysql://x' } }), /SIGNET_DATABASE_URL/);
+  });
+});

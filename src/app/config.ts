@@ -1,0 +1,199 @@
+// Signet's service configuration: defaults, a JSON config file, then SIGNET_* environment overrides, validated
+// with errors that name the field (`dns.port: must be an integer 0–65535`).
+import { readFileSync } from 'node:fs';
+import { isIP } from 'node:net';
+import { resolve } from 'node:path';
+import { SignetError } from '../util/index.js';
+
+/** Everything `signet serve` needs to start. */
+export interface SignetConfig {
+  /** Directory for the SQLite database, key files and journals; created when missing. */
+  readonly dataDir: string;
+  readonly dns: {
+    /** Addresses the authoritative server binds (IPv4 and/or IPv6 literals). */
+    readonly addresses: readonly string[];
+    /** UDP and TCP port; 0 picks a free one. */
+    readonly port: number;
+  };
+  readonly http: {
+    readonly address: string;
+    readonly port: number;
+  };
+  readonly database: {
+    /** SQLite file (default `<dataDir>/signet.db`) unless `postgres` is given. */
+    readonly sqlite?: string;
+    /** PostgreSQL connection string, for multi-node deployments. */
+    readonly postgres?: string;
+  };
+  readonly log: {
+    readonly level: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
+  };
+}
+
+/** A configuration value that cannot be used; `path` names the field (`dns.port`). */
+export class ConfigError extends SignetError {
+  readonly path: string;
+  constructor(path: string, reason: string, source: string) {
+    super('CONFIG_INVALID', `${source}: ${path}: ${reason}`, { path });
+    this.path = path;
+  }
+}
+
+const LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
+
+/** The defaults: loopback only, unprivileged ports, SQLite under ./data. */
+export function defaultConfig(cwd: string): SignetConfig {
+  return {
+    dataDir: resolve(cwd, 'data'),
+    dns: { addresses: ['127.0.0.1'], port: 5353 },
+    http: { address: '127.0.0.1', port: 8053 },
+    database: {},
+    log: { level: 'info' },
+  };
+}
+
+/** Where the configuration comes from. */
+export interface ConfigSources {
+  /** Path of a JSON config file, if any. */
+  readonly file?: string;
+  /** The environment (process.env in production). */
+  readonly env?: Readonly<Record<string, string | undefined>>;
+  /** Directory relative paths are resolved against. */
+  readonly cwd: string;
+}
+
+/** Build the configuration: defaults, then the file, then SIGNET_* variables. Throws ConfigError. */
+export function loadConfig(src: ConfigSources): SignetConfig {
+  let raw: unknown = {};
+  if (src.file !== undefined) {
+    let text: string;
+    try {
+      text = readFileSync(src.file, 'utf8');
+    } catch (e) {
+      throw new ConfigError('(file)', `cannot read: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`, src.file);
+    }
+    try {
+      raw = JSON.parse(text);
+    } catch (e) {
+      throw new ConfigError('(file)', `not valid JSON: ${(e as Error).message}`, src.file);
+    }
+  }
+  const fromFile = validate(raw, src.file ?? '(defaults)', src.cwd);
+  return applyEnv(fromFile, src.env ?? {}, src.cwd);
+}
+
+type Json = Record<string, unknown>;
+
+function isObject(v: unknown): v is Json {
+  return typeof v === 'object' && v !== null && !Array.isArray(v);
+}
+
+function validate(raw: unknown, source: string, cwd: string): SignetConfig {
+  const d = defaultConfig(cwd);
+  if (!isObject(raw)) throw new ConfigError('(root)', 'must be a JSON object', source);
+  checkKeys(raw, ['dataDir', 'dns', 'http', 'database', 'log'], '', source);
+  const dns = section(raw, 'dns', source);
+  checkKeys(dns, ['addresses', 'port'], 'dns.', source);
+  const http = section(raw, 'http', source);
+  checkKeys(http, ['address', 'port'], 'http.', source);
+  const db = section(raw, 'database', source);
+  checkKeys(db, ['sqlite', 'postgres'], 'database.', source);
+  const log = section(raw, 'log', source);
+  checkKeys(log, ['level'], 'log.', source);
+  const dataDir = raw.dataDir === undefined ? d.dataDir : resolve(cwd, str(raw.dataDir, 'dataDir', source));
+  const addresses = dns.addresses === undefined ? d.dns.addresses : addressList(dns.addresses, 'dns.addresses', source);
+  const database: { sqlite?: string; postgres?: string } = {};
+  if (db.sqlite !== undefined) database.sqlite = resolve(cwd, str(db.sqlite, 'database.sqlite', source));
+  if (db.postgres !== undefined) database.postgres = str(db.postgres, 'database.postgres', source);
+  if (database.sqlite !== undefined && database.postgres !== undefined) throw new ConfigError('database', 'give sqlite or postgres, not both', source);
+  return {
+    dataDir,
+    dns: { addresses, port: dns.port === undefined ? d.dns.port : port(dns.port, 'dns.port', source) },
+    http: {
+      address: http.address === undefined ? d.http.address : address(http.address, 'http.address', source),
+      port: http.port === undefined ? d.http.port : port(http.port, 'http.port', source),
+    },
+    database,
+    log: { level: log.level === undefined ? d.log.level : level(log.level, 'log.level', source) },
+  };
+}
+
+function applyEnv(c: SignetConfig, env: Readonly<Record<string, string | undefined>>, cwd: string): SignetConfig {
+  const get = (k: string): string | undefined => {
+    const v = env[k];
+    return v === undefined || v === '' ? undefined : v;
+  };
+  const src = 'environment';
+  const dataDir = get('SIGNET_DATA_DIR');
+  const dnsAddresses = get('SIGNET_DNS_ADDRESSES');
+  const dnsPort = get('SIGNET_DNS_PORT');
+  const httpAddress = get('SIGNET_HTTP_ADDRESS');
+  const httpPort = get('SIGNET_HTTP_PORT');
+  const dbUrl = get('SIGNET_DATABASE_URL');
+  const logLevel = get('SIGNET_LOG_LEVEL');
+  let database = c.database;
+  if (dbUrl !== undefined) {
+    if (/^postgres(ql)?:\/\//.test(dbUrl)) database = { postgres: dbUrl };
+    else if (dbUrl.startsWith('sqlite:')) database = { sqlite: resolve(cwd, dbUrl.slice('sqlite:'.length)) };
+    else throw new ConfigError('SIGNET_DATABASE_URL', 'must start with postgres://, postgresql:// or sqlite:', src);
+  }
+  return {
+    dataDir: dataDir === undefined ? c.dataDir : resolve(cwd, dataDir),
+    dns: {
+      addresses: dnsAddresses === undefined ? c.dns.addresses : addressList(dnsAddresses.split(',').map((s) => s.trim()), 'SIGNET_DNS_ADDRESSES', src),
+      port: dnsPort === undefined ? c.dns.port : port(numberText(dnsPort), 'SIGNET_DNS_PORT', src),
+    },
+    http: {
+      address: httpAddress === undefined ? c.http.address : address(httpAddress, 'SIGNET_HTTP_ADDRESS', src),
+      port: httpPort === undefined ? c.http.port : port(numberText(httpPort), 'SIGNET_HTTP_PORT', src),
+    },
+    database,
+    log: { level: logLevel === undefined ? c.log.level : level(logLevel, 'SIGNET_LOG_LEVEL', src) },
+  };
+}
+
+/** The SQLite file in use when PostgreSQL is not configured. */
+export function sqlitePath(c: SignetConfig): string | undefined {
+  if (c.database.postgres !== undefined) return undefined;
+  return c.database.sqlite ?? resolve(c.dataDir, 'signet.db');
+}
+
+function section(raw: Json, key: string, source: string): Json {
+  const v = raw[key];
+  if (v === undefined) return {};
+  if (!isObject(v)) throw new ConfigError(key, 'must be an object', source);
+  return v;
+}
+
+function checkKeys(o: Json, allowed: readonly string[], prefix: string, source: string): void {
+  for (const k of Object.keys(o)) if (!allowed.includes(k)) throw new ConfigError(prefix + k, `unknown setting (expected one of ${allowed.join(', ')})`, source);
+}
+
+function str(v: unknown, path: string, source: string): string {
+  if (typeof v !== 'string' || v === '') throw new ConfigError(path, 'must be a non-empty string', source);
+  return v;
+}
+
+function numberText(s: string): number {
+  return /^\d+$/.test(s) ? Number(s) : NaN;
+}
+
+function port(v: unknown, path: string, source: string): number {
+  if (typeof v !== 'number' || !Number.isInteger(v) || v < 0 || v > 65535) throw new ConfigError(path, 'must be an integer 0–65535', source);
+  return v;
+}
+
+function address(v: unknown, path: string, source: string): string {
+  if (typeof v !== 'string' || isIP(v) === 0) throw new ConfigError(path, 'must be an IPv4 or IPv6 address literal', source);
+  return v;
+}
+
+function addressList(v: unknown, path: string, source: string): string[] {
+  if (!Array.isArray(v) || v.length === 0) throw new ConfigError(path, 'must be a non-empty list of addresses', source);
+  return v.map((a, i) => address(a, `${path}[${i}]`, source));
+}
+
+function level(v: unknown, path: string, source: string): SignetConfig['log']['level'] {
+  if (typeof v !== 'string' || !(LEVELS as readonly string[]).includes(v)) throw new ConfigError(path, `must be one of ${LEVELS.join(', ')}`, source);
+  return v as SignetConfig['log']['level'];
+}

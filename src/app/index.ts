@@ -1,0 +1,5 @@
+// The composition root's public surface.
+export * from './config.js';
+export * from './signet.js';
+export * from './serve-command.js';
+export * from './main.js';

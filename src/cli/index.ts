@@ -1,0 +1,2 @@
+// The command line's public surface: `run` (what bin/signet calls through app/main.ts).
+export { run, type CommandExtension } from './main.js';

@@ -1,0 +1,340 @@
+// One customer zone's signing pipeline (seeds 000/001): a new source version or a due re-sign → sign
+// (incrementally, reusing every signature still good) → verify → publish → NOTIFY the destinations → SOA-check
+// them until they serve the new serial. Whatever fails, the last good signed zone stays published.
+import { silentLogger, type Clock, type Logger } from '../util/index.js';
+import { RRType, type Name, type ResourceRecord } from '../wire/index.js';
+import { serialAdd, serialCompare, soaSerial, withSoaSerial } from '../zone/index.js';
+import {
+  DEFAULT_REFRESH,
+  formatVerifyFailure,
+  resignZone,
+  signedDiff,
+  signZone,
+  verifyZone,
+  type DenialOptions,
+  type SignZoneOptions,
+  type ZoneDiff,
+  type ZoneKeys,
+} from '../dnssec/index.js';
+import { changedParts, initialZoneStatus, type ZoneStatus } from './zone-status.js';
+
+/** How to sign now: the keys (from the key lifecycle engine) and the policy's signature settings (seconds). */
+export interface SigningSetup {
+  readonly keys: ZoneKeys;
+  /** DNSKEY records published without signing anything (a pre-published successor, a gaining provider's key). */
+  readonly extraDnskeys?: readonly ResourceRecord[];
+  readonly denial?: DenialOptions;
+  readonly validity?: number;
+  readonly refresh?: number;
+  readonly jitter?: number;
+  readonly dnskeyTtl?: number;
+}
+
+/** A signed version, as published. */
+export interface SignedVersion {
+  readonly origin: Name;
+  readonly serial: number;
+  /** The whole signed zone. */
+  readonly records: readonly ResourceRecord[];
+  /** The change from the previously published version (for the IXFR journal); absent for the first. */
+  readonly diff?: ZoneDiff;
+  readonly previousSerial?: number;
+  /** Signatures made and signatures kept from the previous version. */
+  readonly signaturesMade: number;
+  readonly signaturesReused: number;
+  /** When it was signed (clock ms). */
+  readonly signedAt: number;
+  /** When it must be re-signed at the latest (clock ms): the earliest signature refresh point or the cadence. */
+  readonly resignAt: number;
+}
+
+/** One destination's answer to a NOTIFY or an SOA check. */
+export interface DestinationResult {
+  readonly destination: string;
+  readonly ok: boolean;
+  /** The serial it serves (SOA check). */
+  readonly serial?: number;
+  readonly reason?: string;
+}
+
+/** What the pipeline does to the world, supplied by the service (real transfer, server and store code). */
+export interface ZonePipelinePorts {
+  signingSetup(): SigningSetup | Promise<SigningSetup>;
+  /** Serve `version` (server ZoneSet + IXFR journal); must not throw for a version that verified. */
+  publish(version: SignedVersion): void | Promise<void>;
+  /** NOTIFY every destination that wants it. */
+  notifyDestinations(version: SignedVersion): Promise<readonly DestinationResult[]>;
+  /** Ask every destination for its SOA; `ok` when it serves `serial` or newer. */
+  checkDestinations(serial: number): Promise<readonly DestinationResult[]>;
+  /** Called on every status change, in order. */
+  statusChanged?(status: ZoneStatus, previous: ZoneStatus): void | Promise<void>;
+}
+
+/** Settings of a pipeline. Durations in milliseconds. */
+export interface ZonePipelineOptions {
+  readonly origin: Name;
+  readonly clock: Clock;
+  readonly ports: ZonePipelinePorts;
+  readonly logger?: Logger;
+  /** Re-sign at least this often even without changes (seeds: every 7 days). */
+  readonly resignIntervalMs?: number;
+  /** SOA checks of the destinations after a NOTIFY: how many, and the pause before each (doubling). */
+  readonly destinationChecks?: { readonly attempts: number; readonly firstDelayMs: number };
+  /** State kept from an earlier run. */
+  readonly restore?: { readonly status: ZoneStatus; readonly unsigned?: readonly ResourceRecord[]; readonly signed?: SignedVersion };
+}
+
+const DAY_MS = 86_400_000;
+const GENERATED = new Set<number>([RRType.RRSIG, RRType.NSEC, RRType.NSEC3, RRType.NSEC3PARAM]);
+
+/** The signing pipeline of one zone. Operations run one at a time, in the order they were asked for. */
+export class ZonePipeline {
+  readonly origin: Name;
+  readonly #o: ZonePipelineOptions;
+  readonly #log: Logger;
+  #status: ZoneStatus;
+  #unsigned: readonly ResourceRecord[] | undefined;
+  #signed: SignedVersion | undefined;
+  #queue: Promise<void> = Promise.resolve();
+  #destinations: AbortController | undefined;
+  #destinationRun: Promise<void> = Promise.resolve();
+  #wake = new AbortController();
+
+  constructor(opts: ZonePipelineOptions) {
+    this.origin = opts.origin;
+    this.#o = opts;
+    this.#log = opts.logger ?? silentLogger;
+    this.#status = opts.restore?.status ?? initialZoneStatus(opts.clock.now());
+    this.#unsigned = opts.restore?.unsigned;
+    this.#signed = opts.restore?.signed;
+  }
+
+  /** The status now. */
+  get status(): ZoneStatus {
+    return this.#status;
+  }
+
+  /** The signed version being served (the last good one). */
+  get served(): SignedVersion | undefined {
+    return this.#signed;
+  }
+
+  /** A new unsigned version arrived from a source: sign, verify, publish, notify. */
+  sourceUpdated(records: readonly ResourceRecord[]): Promise<void> {
+    return this.#enqueue(async () => {
+      const soa = records.find((r) => r.type === RRType.SOA && r.owner.equals(this.origin));
+      await this.#setStatus({ source: 'SOURCE_OK', ...(soa ? { sourceSerial: soaSerial(soa.rdata) } : {}) }, undefined);
+      this.#unsigned = records;
+      await this.#signAndPublish('source change');
+    });
+  }
+
+  /** The source has nothing new: confirms SOURCE_OK after a failure. */
+  sourceUpToDate(): Promise<void> {
+    return this.#enqueue(() => this.#setStatus({ source: 'SOURCE_OK' }, undefined));
+  }
+
+  /** Every source failed: SOA_QUERY_FAILED when no SOA query worked, else SOURCE_FAILED_XFER. */
+  sourceFailed(phase: 'soa-query' | 'transfer', reason: string): Promise<void> {
+    return this.#enqueue(() => this.#setStatus({ source: phase === 'soa-query' ? 'SOA_QUERY_FAILED' : 'SOURCE_FAILED_XFER' }, reason));
+  }
+
+  /** Re-sign what is held now (keys changed, signatures due); nothing happens before the first transfer. */
+  resign(why: string): Promise<void> {
+    return this.#enqueue(async () => {
+      if (this.#unsigned) await this.#signAndPublish(why);
+    });
+  }
+
+  /**
+   * Re-sign whenever the served version reaches its `resignAt`, until `signal` aborts. Returns when aborted.
+   * Waits (without spinning) while nothing is signed yet.
+   */
+  async run(signal: AbortSignal): Promise<void> {
+    while (!signal.aborted) {
+      const wake = this.#wake.signal;
+      const at = this.#signed?.resignAt;
+      const both = AbortSignal.any([signal, wake]);
+      try {
+        await this.#o.clock.sleep(at === undefined ? 365 * DAY_MS : Math.max(0, at - this.#o.clock.now()), both);
+      } catch {
+        if (signal.aborted) break;
+        continue; // woken: a new version changed resignAt
+      }
+      if (signal.aborted) break;
+      if (this.#signed && this.#o.clock.now() >= this.#signed.resignAt) await this.resign('signatures due for refresh');
+    }
+    this.#destinations?.abort();
+    await this.#destinationRun;
+  }
+
+  /** Wait until every operation asked for so far, including destination checks, has finished. */
+  async settled(): Promise<void> {
+    await this.#queue;
+    await this.#destinationRun;
+  }
+
+  #enqueue(op: () => Promise<void>): Promise<void> {
+    const run = this.#queue.then(op, op);
+    this.#queue = run.catch((e: unknown) => this.#log.warn({ zone: this.origin.toString(), err: e }, 'zone pipeline step failed'));
+    return run;
+  }
+
+  async #setStatus(change: Partial<Omit<ZoneStatus, 'at'>>, reason: string | undefined): Promise<void> {
+    const before = this.#status;
+    const next: ZoneStatus = { ...before, ...change, at: this.#o.clock.now() };
+    const withReason: ZoneStatus = reason === undefined ? withoutReason(next) : { ...next, reason };
+    const same = changedParts(before, withReason).length === 0 && before.reason === withReason.reason && before.servedSerial === withReason.servedSerial && before.sourceSerial === withReason.sourceSerial;
+    if (same) return;
+    this.#status = withReason;
+    try {
+      await this.#o.ports.statusChanged?.(withReason, before);
+    } catch (e) {
+      this.#log.warn({ zone: this.origin.toString(), err: e }, 'status listener failed');
+    }
+  }
+
+  async #signAndPublish(why: string): Promise<void> {
+    const unsigned = this.#unsigned;
+    if (!unsigned) return;
+    const clock = this.#o.clock;
+    const nowMs = clock.now();
+    const now = Math.floor(nowMs / 1000);
+    let version: SignedVersion;
+    try {
+      const setup = await this.#o.ports.signingSetup();
+      const prev = this.#signed;
+      const input = this.#input(unsigned, setup, prev?.serial);
+      const serial = soaSerial(input.find((r) => r.type === RRType.SOA)!.rdata);
+      const opts: SignZoneOptions = {
+        origin: this.origin,
+        keys: setup.keys,
+        now,
+        serialPolicy: 'keep',
+        ...(setup.denial ? { denial: setup.denial } : {}),
+        ...(setup.validity !== undefined ? { validity: setup.validity } : {}),
+        ...(setup.refresh !== undefined ? { refresh: setup.refresh } : {}),
+        ...(setup.jitter !== undefined ? { jitter: setup.jitter } : {}),
+        ...(setup.dnskeyTtl !== undefined ? { dnskeyTtl: setup.dnskeyTtl } : {}),
+      };
+      let records: ResourceRecord[];
+      let diff: ZoneDiff | undefined;
+      let made: number;
+      let reused = 0;
+      if (prev) {
+        // the unsigned diff against everything the previous version held except what the signer generates,
+        // so DNSKEYs of retired keys leave and the new input is exactly what gets signed
+        const base = prev.records.filter((r) => !GENERATED.has(r.type));
+        const r = resignZone(prev.records, signedDiff(base, input), opts);
+        records = r.records;
+        diff = r.diff;
+        made = r.signed;
+        reused = r.reused;
+      } else {
+        records = signZone(input, opts);
+        made = records.filter((r) => r.type === RRType.RRSIG).length;
+      }
+      const verdict = verifyZone(records, { origin: this.origin, now });
+      if (!verdict.ok) {
+        const first = verdict.failures[0]!;
+        await this.#setStatus({ signing: 'SIGNING_FAILED' }, `serial ${serial} not published: ${verdict.failures.length} verification failure${verdict.failures.length > 1 ? 's' : ''}, first: ${formatVerifyFailure(first)}`);
+        this.#log.warn({ zone: this.origin.toString(), serial, failures: verdict.failures.length }, 'signed zone failed verification; keeping the last good version');
+        return;
+      }
+      const refresh = (setup.refresh ?? DEFAULT_REFRESH) * 1000;
+      const resignAt = Math.min(nowMs + (this.#o.resignIntervalMs ?? 7 * DAY_MS), earliestExpiration(records, now) * 1000 - refresh);
+      version = {
+        origin: this.origin,
+        serial,
+        records,
+        ...(diff && prev ? { diff, previousSerial: prev.serial } : {}),
+        signaturesMade: made,
+        signaturesReused: reused,
+        signedAt: nowMs,
+        resignAt: Math.max(resignAt, nowMs + 60_000),
+      };
+    } catch (e) {
+      await this.#setStatus({ signing: 'SIGNING_FAILED' }, `signing failed (${why}): ${(e as Error).message}`);
+      this.#log.warn({ zone: this.origin.toString(), err: e }, 'signing failed; keeping the last good version');
+      return;
+    }
+    try {
+      await this.#o.ports.publish(version);
+    } catch (e) {
+      await this.#setStatus({ signing: 'SIGNING_FAILED' }, `publishing serial ${version.serial} failed: ${(e as Error).message}`);
+      return;
+    }
+    this.#signed = version;
+    this.#wake.abort();
+    this.#wake = new AbortController();
+    await this.#setStatus({ signing: 'SIGNED', servedSerial: version.serial, destination: 'DESTINATION_PENDING' }, undefined);
+    this.#log.debug({ zone: this.origin.toString(), serial: version.serial, why, made: version.signaturesMade, reused: version.signaturesReused }, 'published');
+    this.#startDestinations(version);
+  }
+
+  /** The records to sign: the source's zone with the serial moved past the last published one, plus extra DNSKEYs. */
+  #input(unsigned: readonly ResourceRecord[], setup: SigningSetup, lastSerial: number | undefined): ResourceRecord[] {
+    const out: ResourceRecord[] = [];
+    for (const r of unsigned) {
+      if (GENERATED.has(r.type)) continue;
+      if (r.type === RRType.SOA && r.owner.equals(this.origin) && lastSerial !== undefined) {
+        const s = soaSerial(r.rdata);
+        // destinations only transfer a higher serial (RFC 1982): a re-sign or a source that went back moves it on
+        out.push(serialCompare(s, lastSerial) === 1 ? r : { ...r, rdata: withSoaSerial(r.rdata, serialAdd(lastSerial, 1)) });
+      } else out.push(r);
+    }
+    for (const k of setup.extraDnskeys ?? []) out.push(k);
+    return out;
+  }
+
+  #startDestinations(version: SignedVersion): void {
+    this.#destinations?.abort();
+    const ctl = new AbortController();
+    this.#destinations = ctl;
+    const previous = this.#destinationRun;
+    this.#destinationRun = previous.then(() => this.#checkDestinations(version, ctl.signal)).catch((e: unknown) => this.#log.warn({ zone: this.origin.toString(), err: e }, 'destination check failed'));
+  }
+
+  async #checkDestinations(version: SignedVersion, signal: AbortSignal): Promise<void> {
+    if (signal.aborted) return;
+    const notified = await this.#o.ports.notifyDestinations(version);
+    for (const n of notified) if (!n.ok) this.#log.debug({ zone: this.origin.toString(), destination: n.destination, reason: n.reason }, 'NOTIFY not acknowledged');
+    const { attempts, firstDelayMs } = this.#o.destinationChecks ?? { attempts: 6, firstDelayMs: 10_000 };
+    let delay = firstDelayMs;
+    let last: readonly DestinationResult[] = [];
+    for (let i = 0; i < attempts; i++) {
+      try {
+        await this.#o.clock.sleep(delay, signal);
+      } catch {
+        return; // a newer version took over
+      }
+      delay *= 2;
+      last = await this.#o.ports.checkDestinations(version.serial);
+      if (signal.aborted) return;
+      if (last.every((d) => d.ok)) {
+        await this.#enqueue(() => this.#setStatus({ destination: 'DESTINATION_OK' }, undefined));
+        return;
+      }
+    }
+    const failing = last.filter((d) => !d.ok).map((d) => `${d.destination}: ${d.reason ?? (d.serial === undefined ? 'no answer' : `serves serial ${d.serial}`)}`);
+    await this.#enqueue(() => this.#setStatus({ destination: 'DESTINATION_FAILED_XFER' }, `serial ${version.serial} not on ${failing.join('; ')}`));
+  }
+}
+
+function withoutReason(s: ZoneStatus): ZoneStatus {
+  if (s.reason === undefined) return s;
+  const { reason: _drop, ...rest } = s;
+  return rest;
+}
+
+/** The earliest RRSIG expiration in the zone (seconds), RFC 1982 relative to `now`. */
+function earliestExpiration(records: readonly ResourceRecord[], now: number): number {
+  let min = Infinity;
+  for (const r of records) {
+    if (r.type !== RRType.RRSIG || r.rdata.length < 12) continue;
+    const exp = ((r.rdata[8]! << 24) | (r.rdata[9]! << 16) | (r.rdata[10]! << 8) | r.rdata[11]!) >>> 0;
+    const abs = now + ((exp - now) | 0);
+    if (abs < min) min = abs;
+  }
+  return min;
+}
