@@ -13,9 +13,9 @@ export type StoreOptions =
   | { readonly sqlite: string; readonly busyTimeoutMs?: number }
   | { readonly postgres: string; readonly poolSize?: number };
 
-/** The SQLite file Signet uses under a data directory. */
+/** The SQLite file Signet uses under a data directory (the same name app/config.ts uses). */
 export function sqlitePathIn(dataDir: string): string {
-  return join(dataDir, 'signet.sqlite');
+  return join(dataDir, 'signet.db');
 }
 
 /** An open Kysely instance and its dialect. */

@@ -10,7 +10,7 @@ export type { Database, DialectKind } from './schema.js';
 export { PolicyRepository } from './policy-repository.js';
 export type { StoredPolicy } from './policy-repository.js';
 export { ZoneRepository } from './zone-repository.js';
-export type { StoredZone, NewZone, ZonePatch, ZoneSource, ZoneDestination } from './zone-repository.js';
+export type { StoredZone, NewZone, ZonePatch, StatusChange, ZoneSource, ZoneDestination } from './zone-repository.js';
 export { TsigKeyRepository } from './tsig-key-repository.js';
 export type { StoredTsigKey } from './tsig-key-repository.js';
 export { KeyRepository } from './key-repository.js';

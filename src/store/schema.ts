@@ -18,6 +18,8 @@ export interface ZonesTable {
   policy: string;
   status: string;
   status_reason: string | null;
+  /** The rest of the status as JSON (e.g. the pipeline's source/signing/destination parts and serials). */
+  status_data: string | null;
   contact_email: string | null;
   monitoring: number;
   /** SOA serial of the last published signed version. */
@@ -141,6 +143,7 @@ export interface ZoneStatusHistoryTable {
   zone: string;
   status: string;
   reason: string | null;
+  data: string | null;
   at: number;
 }
 

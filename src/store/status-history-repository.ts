@@ -1,6 +1,7 @@
 // Every status a zone went through, oldest first (appended by ZoneRepository.setStatus and create).
 import { run } from './repo-context.js';
 import type { RepoContext } from './repo-context.js';
+import type { StatusChange } from './zone-repository.js';
 
 /** One entry of a zone's status history. */
 export interface StatusEntry {
@@ -8,6 +9,7 @@ export interface StatusEntry {
   readonly zone: string;
   readonly status: string;
   readonly reason?: string;
+  readonly data?: unknown;
   readonly at: number;
 }
 
@@ -19,9 +21,13 @@ export class StatusHistoryRepository {
   }
 
   /** Append an entry (prefer ZoneRepository.setStatus, which also updates the zone). */
-  async append(zone: string, status: string, reason: string | undefined, at: number): Promise<number> {
+  async append(zone: string, change: StatusChange, at: number): Promise<number> {
     const r = await run(this.#ctx, (db) =>
-      db.insertInto('zone_status_history').values({ zone, status, reason: reason ?? null, at }).returning('id').executeTakeFirstOrThrow(),
+      db
+        .insertInto('zone_status_history')
+        .values({ zone, status: change.status, reason: change.reason ?? null, data: change.data === undefined ? null : JSON.stringify(change.data), at })
+        .returning('id')
+        .executeTakeFirstOrThrow(),
     );
     return r.id;
   }
@@ -33,6 +39,6 @@ export class StatusHistoryRepository {
       if (opts.limit !== undefined) q = q.limit(opts.limit);
       return q.execute();
     });
-    return rows.reverse().map((r) => ({ id: r.id, zone: r.zone, status: r.status, ...(r.reason === null ? {} : { reason: r.reason }), at: r.at }));
+    return rows.reverse().map((r) => ({ id: r.id, zone: r.zone, status: r.status, ...(r.reason === null ? {} : { reason: r.reason }), ...(r.data === null ? {} : { data: JSON.parse(r.data) as unknown }), at: r.at }));
   }
 }

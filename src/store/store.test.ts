@@ -16,8 +16,10 @@ const T0 = Date.UTC(2026, 0, 1);
 
 /** One fresh database per case: how to open a Store on it and how to run raw SQL on it behind the Store's back. */
 interface Backend {
+  readonly kind: 'sqlite' | 'postgres';
   open(): Promise<Store>;
-  raw(sqlText: string): Promise<void>;
+  /** Run SQL on a separate plain driver connection; rows of a query. */
+  raw(sqlText: string): Promise<Record<string, unknown>[]>;
 }
 type Fresh = (t: TestContext) => Promise<Backend>;
 
@@ -75,6 +77,24 @@ async function contract(t: TestContext, fresh: Fresh): Promise<void> {
     await assert.rejects(b.open(), isStoreError('STORE_MIGRATION'));
   });
 
+  await t.test('stored representation, read back with plain SQL: times are integer ms, secrets are bytes, policies JSON text', (t) =>
+    withStore(fresh, t, async (s, b) => {
+      await seed(s);
+      await s.zones.create({ name: 'example.gov.', policy: 'dotgov-css', status: 'SOURCE_OK' }, T0 + 123);
+      await s.tsigKeys.create({ name: 'k.', algorithm: 'hmac-sha256', secret: new Uint8Array([0xde, 0xad, 0x00, 0xbe, 0xef]) }, T0);
+      const typeOf = b.kind === 'sqlite' ? 'typeof' : 'pg_typeof';
+      const hex = b.kind === 'sqlite' ? 'lower(hex(secret))' : `encode(secret, 'hex')`;
+      const [z] = await b.raw(`select created_at, ${typeOf}(created_at) as t from zones`);
+      assert.equal(String(z?.created_at), String(T0 + 123));
+      assert.equal(String(z?.t), b.kind === 'sqlite' ? 'integer' : 'bigint');
+      const [k] = await b.raw(`select ${hex} as secret, ${typeOf}(secret) as t from tsig_keys`);
+      assert.deepEqual([k?.secret, String(k?.t)], ['dead00beef', b.kind === 'sqlite' ? 'blob' : 'bytea']);
+      const [p] = await b.raw(`select definition from policies where name = 'dotgov-css'`);
+      assert.deepEqual(JSON.parse(String(p?.definition)), DOTGOV_CSS);
+      const [v] = await b.raw(`select version from schema_version`);
+      assert.equal(v?.version, LATEST_MIGRATION);
+    }));
+
   await t.test('policies: JSON definitions round-trip; a policy in use cannot be removed', (t) =>
     withStore(fresh, t, async (s) => {
       await seed(s);
@@ -102,17 +122,20 @@ async function contract(t: TestContext, fresh: Fresh): Promise<void> {
       await assert.rejects(s.zones.create({ name: 'other.gov.', policy: 'missing', status: 'X' }, T0), isStoreError('STORE_REFERENCE'));
       assert.equal(await s.zones.get('other.gov.'), undefined);
 
-      assert.equal(await s.zones.setStatus('example.gov.', 'SOA_QUERY_FAILED', 'timeout from 192.0.2.1', T0 + 10), true);
-      assert.equal(await s.zones.setStatus('example.gov.', 'SOA_QUERY_FAILED', 'timeout from 192.0.2.1', T0 + 20), false);
-      assert.equal(await s.zones.setStatus('example.gov.', 'SOURCE_OK', undefined, T0 + 30), true);
+      const failed = { status: 'SOA_QUERY_FAILED', reason: 'timeout from 192.0.2.1', data: { source: 'SOA_QUERY_FAILED', signing: 'UNSIGNED', destination: 'DESTINATION_PENDING' } };
+      assert.equal(await s.zones.setStatus('example.gov.', failed, T0 + 10), true);
+      assert.equal(await s.zones.setStatus('example.gov.', failed, T0 + 20), false);
+      assert.deepEqual((await s.zones.require('example.gov.')).statusData, failed.data);
+      assert.equal(await s.zones.setStatus('example.gov.', { status: 'SOURCE_OK' }, T0 + 30), true);
       const hist = await s.statusHistory.list('example.gov.');
-      assert.deepEqual(hist.map((h) => [h.status, h.reason, h.at]), [
-        ['SOURCE_PENDING_XFER', undefined, T0],
-        ['SOA_QUERY_FAILED', 'timeout from 192.0.2.1', T0 + 10],
-        ['SOURCE_OK', undefined, T0 + 30],
+      assert.deepEqual(hist.map((h) => [h.status, h.reason, h.data, h.at]), [
+        ['SOURCE_PENDING_XFER', undefined, undefined, T0],
+        ['SOA_QUERY_FAILED', 'timeout from 192.0.2.1', failed.data, T0 + 10],
+        ['SOURCE_OK', undefined, undefined, T0 + 30],
       ]);
+      assert.equal((await s.zones.require('example.gov.')).statusData, undefined);
       assert.deepEqual((await s.statusHistory.list('example.gov.', { limit: 1 })).map((h) => h.status), ['SOURCE_OK']);
-      await assert.rejects(s.zones.setStatus('nope.', 'X', undefined, T0), isStoreError('STORE_NOT_FOUND'));
+      await assert.rejects(s.zones.setStatus('nope.', { status: 'X' }, T0), isStoreError('STORE_NOT_FOUND'));
 
       const u = await s.zones.update('example.gov.', { serial: 4294967295, wakeAt: T0 + DAY, contactEmail: null }, T0 + 40);
       assert.equal(u.serial, 4294967295);
@@ -291,7 +314,7 @@ async function contract(t: TestContext, fresh: Fresh): Promise<void> {
           await tx.keys.saveZoneKeys(zone, sim.keys.map((key) => ({ key: { ...key, id: `${zone}${key.id}` } })));
           await tx.keyEvents.append({ zone, event: 'create-key', actor: 'engine', at: T0 });
           await tx.outbox.enqueue({ eventType: 'dnssec.ds_add', dedupeKey: `${zone}/ds-add`, zone, payload: {} }, T0);
-          await tx.zones.setStatus(zone, 'SIGNED', undefined, T0 + 1);
+          await tx.zones.setStatus(zone, { status: 'SIGNED' }, T0 + 1);
           if (fail) throw new Error('crash before commit');
           return 'done';
         });
@@ -308,7 +331,7 @@ async function contract(t: TestContext, fresh: Fresh): Promise<void> {
       // a constraint violation inside rolls everything back and surfaces typed
       await assert.rejects(
         s.transaction(async (tx) => {
-          await tx.zones.setStatus('committed.', 'BROKEN', undefined, T0 + 2);
+          await tx.zones.setStatus('committed.', { status: 'BROKEN' }, T0 + 2);
           await tx.zones.create({ name: 'committed.', policy: 'rotate-90d', status: 'X' }, T0);
         }),
         isStoreError('STORE_DUPLICATE', { field: 'name' }),
@@ -329,11 +352,15 @@ test('store contract on SQLite (file in a temp dir, WAL)', async (t) => {
   await contract(t, async (tc) => {
     const path = sqlitePathIn(join(tempDir(tc, 'signet-store-'), `data-${n++}`));
     return {
+      kind: 'sqlite',
       open: () => Store.open({ sqlite: path }),
       raw: async (sqlText) => {
         const db = new BetterSqlite3(path);
         try {
-          db.exec(sqlText);
+          const st = db.prepare(sqlText);
+          if (st.reader) return st.all() as Record<string, unknown>[];
+          st.run();
+          return [];
         } finally {
           db.close();
         }
@@ -349,12 +376,13 @@ test('store contract on PostgreSQL 15 (started by the test on 127.0.0.1)', async
   await contract(t, async () => {
     const url = await server.createDatabase(`signet_${n++}`);
     return {
+      kind: 'postgres',
       open: () => Store.open({ postgres: url, poolSize: 4 }),
       raw: async (sqlText) => {
         const c = new pg.Client({ connectionString: url });
         await c.connect();
         try {
-          await c.query(sqlText);
+          return (await c.query(sqlText)).rows as Record<string, unknown>[];
         } finally {
           await c.end();
         }

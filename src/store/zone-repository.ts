@@ -11,6 +11,8 @@ export interface StoredZone {
   readonly policy: string;
   readonly status: string;
   readonly statusReason?: string;
+  /** Structured detail stored with the status (JSON-compatible). */
+  readonly statusData?: unknown;
   readonly contactEmail?: string;
   readonly monitoring: boolean;
   /** SOA serial of the last published signed version. */
@@ -27,8 +29,16 @@ export interface NewZone {
   readonly policy: string;
   readonly status: string;
   readonly statusReason?: string;
+  readonly statusData?: unknown;
   readonly contactEmail?: string;
   readonly monitoring?: boolean;
+}
+
+/** A status to set: the headline status (e.g. `SOA_QUERY_FAILED`), why, and any structured detail (JSON-compatible). */
+export interface StatusChange {
+  readonly status: string;
+  readonly reason?: string;
+  readonly data?: unknown;
 }
 
 /** Fields that can change after enrollment (status has its own method, which keeps history). */
@@ -62,6 +72,7 @@ function fromRow(r: ZonesTable): StoredZone {
     policy: r.policy,
     status: r.status,
     ...(r.status_reason === null ? {} : { statusReason: r.status_reason }),
+    ...(r.status_data === null ? {} : { statusData: JSON.parse(r.status_data) as unknown }),
     ...(r.contact_email === null ? {} : { contactEmail: r.contact_email }),
     monitoring: r.monitoring === 1,
     ...(r.serial === null ? {} : { serial: r.serial }),
@@ -69,6 +80,10 @@ function fromRow(r: ZonesTable): StoredZone {
     createdAt: r.created_at,
     updatedAt: r.updated_at,
   };
+}
+
+function json(v: unknown): string | null {
+  return v === undefined ? null : JSON.stringify(v);
 }
 
 function notFound(name: string): StoreError {
@@ -98,6 +113,7 @@ export class ZoneRepository {
           policy: zone.policy,
           status: zone.status,
           status_reason: zone.statusReason ?? null,
+          status_data: json(zone.statusData),
           contact_email: zone.contactEmail ?? null,
           monitoring: flag(zone.monitoring ?? false),
           serial: null,
@@ -106,7 +122,7 @@ export class ZoneRepository {
           updated_at: now,
         })
         .execute();
-      await db.insertInto('zone_status_history').values({ zone: zone.name, status: zone.status, reason: zone.statusReason ?? null, at: now }).execute();
+      await db.insertInto('zone_status_history').values({ zone: zone.name, status: zone.status, reason: zone.statusReason ?? null, data: json(zone.statusData), at: now }).execute();
       return fromRow(await requireRow(db, zone.name));
     });
   }
@@ -157,15 +173,17 @@ export class ZoneRepository {
   }
 
   /**
-   * Set the zone's status and append it to the history, both in one transaction. Setting the same status and reason
-   * again changes nothing (an hourly retry that fails again is not history). Returns whether anything changed.
+   * Set the zone's status and append it to the history, both in one transaction. Setting the same status, reason
+   * and data again changes nothing (an hourly retry that fails again is not history). Returns whether anything changed.
    */
-  async setStatus(name: string, status: string, reason: string | undefined, now: number): Promise<boolean> {
+  async setStatus(name: string, change: StatusChange, now: number): Promise<boolean> {
+    const reason = change.reason ?? null;
+    const data = json(change.data);
     return atomically(this.#ctx, async (db) => {
       const cur = await requireRow(db, name);
-      if (cur.status === status && cur.status_reason === (reason ?? null)) return false;
-      await db.updateTable('zones').set({ status, status_reason: reason ?? null, updated_at: now }).where('name', '=', name).execute();
-      await db.insertInto('zone_status_history').values({ zone: name, status, reason: reason ?? null, at: now }).execute();
+      if (cur.status === change.status && cur.status_reason === reason && cur.status_data === data) return false;
+      await db.updateTable('zones').set({ status: change.status, status_reason: reason, status_data: data, updated_at: now }).where('name', '=', name).execute();
+      await db.insertInto('zone_status_history').values({ zone: name, status: change.status, reason, data, at: now }).execute();
       return true;
     });
   }

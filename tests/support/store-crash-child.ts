@@ -28,7 +28,7 @@ async function main(): Promise<void> {
       () => tx.keys.saveZoneKeys(CRASH_ZONE, sim.keys.map((key) => ({ key })), sim.obs),
       () => tx.keyEvents.append({ zone: CRASH_ZONE, event: 'create-key', actor: 'engine', at: t0 }),
       () => tx.outbox.enqueue({ eventType: 'dnssec.ds_add', dedupeKey: `${CRASH_ZONE}/ds-add`, zone: CRASH_ZONE, payload: {} }, t0),
-      () => tx.zones.setStatus(CRASH_ZONE, 'SIGNED', undefined, t0 + 1),
+      () => tx.zones.setStatus(CRASH_ZONE, { status: 'SIGNED' }, t0 + 1),
       () => tx.journal.append(CRASH_ZONE, { serialFrom: 1, serialTo: 2, diff: new Uint8Array([1, 2, 3]) }, t0 + 1),
     ];
     for (let i = 0; i < steps.length; i++) {

@@ -30,6 +30,7 @@ export function initialSchema(kind: DialectKind): Migration {
         .addColumn('policy', 'text', (c) => c.notNull().references('policies.name').onDelete('restrict'))
         .addColumn('status', 'text', (c) => c.notNull())
         .addColumn('status_reason', 'text')
+        .addColumn('status_data', 'text')
         .addColumn('contact_email', 'text')
         .addColumn('monitoring', 'integer', (c) => c.notNull().defaultTo(0))
         .addColumn('serial', 'bigint')
@@ -152,6 +153,7 @@ export function initialSchema(kind: DialectKind): Migration {
         .addColumn('zone', 'text', (c) => c.notNull().references('zones.name').onDelete('cascade'))
         .addColumn('status', 'text', (c) => c.notNull())
         .addColumn('reason', 'text')
+        .addColumn('data', 'text')
         .addColumn('at', 'bigint', (c) => c.notNull())
         .execute();
       await db.schema.createIndex('zone_status_history_zone_idx').on('zone_status_history').columns(['zone', 'id']).execute();
