@@ -4,7 +4,8 @@ import { mkdirSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import BetterSqlite3 from 'better-sqlite3';
 import pg from 'pg';
-import { Kysely, PostgresDialect, SqliteDialect } from 'kysely';
+import { CompiledQuery, Kysely, PostgresDialect, SqliteDialect, SqliteDriver } from 'kysely';
+import type { DatabaseConnection, Driver, SqliteDialectConfig } from 'kysely';
 import type { Database, DialectKind } from './schema.js';
 import { StoreError } from './store-error.js';
 
@@ -32,6 +33,28 @@ function parseInt8(v: string): number {
   return n;
 }
 
+/**
+ * SQLite transactions that take the write lock at BEGIN (`begin immediate`): with WAL, a deferred transaction that
+ * read and then writes after another process committed fails at once with SQLITE_BUSY (its snapshot is stale)
+ * instead of waiting; an immediate one waits up to the busy timeout for the lock instead.
+ */
+class ImmediateSqliteDriver extends SqliteDriver {
+  override async beginTransaction(connection: DatabaseConnection): Promise<void> {
+    await connection.executeQuery(CompiledQuery.raw('begin immediate'));
+  }
+}
+
+class ImmediateSqliteDialect extends SqliteDialect {
+  readonly #config: SqliteDialectConfig;
+  constructor(config: SqliteDialectConfig) {
+    super(config);
+    this.#config = config;
+  }
+  override createDriver(): Driver {
+    return new ImmediateSqliteDriver(this.#config);
+  }
+}
+
 /** Open (not yet migrate) the database described by `opts`. */
 export function openConnection(opts: StoreOptions): Connection {
   if ('sqlite' in opts) {
@@ -48,7 +71,7 @@ export function openConnection(opts: StoreOptions): Connection {
     raw.pragma('synchronous = FULL');
     raw.pragma('foreign_keys = ON');
     raw.pragma(`busy_timeout = ${Math.max(0, Math.floor(opts.busyTimeoutMs ?? 5000))}`);
-    return { db: new Kysely<Database>({ dialect: new SqliteDialect({ database: raw }) }), kind: 'sqlite' };
+    return { db: new Kysely<Database>({ dialect: new ImmediateSqliteDialect({ database: raw }) }), kind: 'sqlite' };
   }
   if ('postgres' in opts) {
     const pool = new pg.Pool({

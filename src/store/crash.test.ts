@@ -9,29 +9,70 @@ import BetterSqlite3 from 'better-sqlite3';
 import { tempDir } from '../../tests/support/index.js';
 import { CRASH_STEPS, CRASH_ZONE } from '../../tests/support/store-crash-child.js';
 import { DOTGOV_CSS, ROTATE_90D } from '../policy/index.js';
-import { Store, sqlitePathIn } from './index.js';
+import { Store, StoreError, sqlitePathIn } from './index.js';
 
 const CHILD = fileURLToPath(new URL('../../tests/support/store-crash-child.js', import.meta.url));
 
-/** Run the child until it prints `marker`, then SIGKILL it; resolves with the signal it died of. */
-function runAndKill(path: string, stopAt: string, marker: string): Promise<NodeJS.Signals | null> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [CHILD, path, stopAt], { stdio: ['ignore', 'pipe', 'pipe'] });
-    let out = '';
-    let err = '';
-    child.stdout.setEncoding('utf8');
-    child.stderr.setEncoding('utf8');
-    child.stdout.on('data', (d: string) => {
-      out += d;
-      if (out.includes(marker)) child.kill('SIGKILL');
-    });
-    child.stderr.on('data', (d: string) => (err += d));
-    child.on('error', reject);
+/** A child stopped at `marker`: `reached` resolves when it printed it; `kill()` SIGKILLs it and resolves with the signal. */
+function runUntil(path: string, stopAt: string, marker: string): { reached: Promise<void>; kill: () => Promise<NodeJS.Signals | null> } {
+  const child = spawn(process.execPath, [CHILD, path, stopAt], { stdio: ['pipe', 'pipe', 'pipe'] });
+  let out = '';
+  let err = '';
+  let onReached: () => void = () => undefined;
+  let onFailed: (e: Error) => void = () => undefined;
+  const reached = new Promise<void>((resolve, reject) => {
+    onReached = resolve;
+    onFailed = reject;
+  });
+  const exited = new Promise<NodeJS.Signals | null>((resolve) => {
     child.on('exit', (code, signal) => {
-      if (signal === 'SIGKILL') resolve(signal);
-      else reject(new Error(`child exited with ${code} before "${marker}": ${out}${err}`));
+      onFailed(new Error(`child exited with ${code} before "${marker}": ${out}${err}`));
+      resolve(signal);
     });
   });
+  child.stdout.setEncoding('utf8');
+  child.stderr.setEncoding('utf8');
+  child.stdout.on('data', (d: string) => {
+    out += d;
+    if (out.includes(marker)) onReached();
+  });
+  child.stderr.on('data', (d: string) => (err += d));
+  child.on('error', (e) => onFailed(e));
+  return {
+    reached,
+    kill: () => {
+      child.kill('SIGKILL');
+      return exited;
+    },
+  };
+}
+
+/** True when another connection holds SQLite's write lock on the file (its transaction is open). */
+function writeLocked(path: string): boolean {
+  const db = new BetterSqlite3(path, { timeout: 0 });
+  try {
+    db.exec('begin immediate');
+    db.exec('rollback');
+    return false;
+  } catch (e) {
+    if ((e as { code?: unknown }).code === 'SQLITE_BUSY') return true;
+    throw e;
+  } finally {
+    db.close();
+  }
+}
+
+/** Run the child until it prints `marker`, check whether its transaction is open, then SIGKILL it. */
+async function runAndKill(path: string, stopAt: string, marker: string, expectOpenTransaction: boolean): Promise<NodeJS.Signals | null> {
+  const c = runUntil(path, stopAt, marker);
+  await c.reached;
+  let signal: NodeJS.Signals | null = null;
+  try {
+    assert.equal(writeLocked(path), expectOpenTransaction, expectOpenTransaction ? 'the child holds its transaction open when killed' : 'the child committed');
+  } finally {
+    signal = await c.kill();
+  }
+  return signal;
 }
 
 interface Snapshot {
@@ -82,7 +123,7 @@ test('SIGKILL in the middle of a transaction leaves none of it', async (t) => {
   for (let step = 1; step <= CRASH_STEPS; step++) {
     await t.test(`killed after statement ${step} of ${CRASH_STEPS}`, async (t) => {
       const path = await prepared(tempDir(t, 'signet-crash-'));
-      assert.equal(await runAndKill(path, String(step), `stopped after step ${step}`), 'SIGKILL');
+      assert.equal(await runAndKill(path, String(step), `stopped after step ${step}`, true), 'SIGKILL');
       assert.equal(integrity(path), 'ok');
       const { snap, applied } = await snapshot(path);
       assert.deepEqual(applied, [], 'migrations re-run cleanly on the existing database');
@@ -93,11 +134,35 @@ test('SIGKILL in the middle of a transaction leaves none of it', async (t) => {
 
 test('SIGKILL right after commit leaves all of it', async (t) => {
   const path = await prepared(tempDir(t, 'signet-crash-'));
-  assert.equal(await runAndKill(path, 'commit', 'committed'), 'SIGKILL');
+  assert.equal(await runAndKill(path, 'commit', 'committed', false), 'SIGKILL');
   assert.equal(integrity(path), 'ok');
   const { snap, applied } = await snapshot(path);
   assert.deepEqual(applied, []);
   assert.equal(snap.zone, true);
   assert.ok(snap.keys >= 2, `keys: ${snap.keys}`);
   assert.deepEqual({ ...snap, keys: 0 }, { zone: true, keys: 0, keyEvents: 1, outbox: 1, history: 2, journal: 1 });
+});
+
+test('a writer blocked by another process past the busy timeout gets STORE_BUSY; readers are not blocked (WAL)', async (t) => {
+  const path = await prepared(tempDir(t, 'signet-crash-'));
+  const store = await Store.open({ sqlite: path, busyTimeoutMs: 50 });
+  try {
+    await store.zones.create({ name: 'before.example.', policy: 'rotate-90d', status: 'SOURCE_OK' }, 1);
+    const child = runUntil(path, '1', 'stopped after step 1');
+    try {
+      await child.reached;
+      // the child's transaction holds the write lock (begin immediate)
+      assert.equal((await store.zones.list()).length, 1);
+      await assert.rejects(
+        store.transaction((tx) => tx.zones.create({ name: 'blocked.example.', policy: 'rotate-90d', status: 'SOURCE_OK' }, 2)),
+        (e: unknown) => e instanceof StoreError && e.code === 'STORE_BUSY',
+      );
+    } finally {
+      assert.equal(await child.kill(), 'SIGKILL');
+    }
+    await store.transaction((tx) => tx.zones.create({ name: 'after.example.', policy: 'rotate-90d', status: 'SOURCE_OK' }, 3));
+    assert.deepEqual((await store.zones.list()).map((z) => z.name), ['after.example.', 'before.example.']);
+  } finally {
+    await store.close();
+  }
 });

@@ -67,6 +67,11 @@ export function toStoreError(e: unknown): unknown {
     if (/CHECK|NOTNULL/.test(code)) return new StoreError('STORE_CHECK', `a value the schema does not allow (${message})`, where, { cause: message });
     if (/TRIGGER/.test(code)) return new StoreError('STORE_CHECK', message, where, { cause: message });
   }
+  // another writer holds the lock past the busy timeout (SQLite), or a lock timeout / serialization failure /
+  // deadlock (PostgreSQL 55P03, 40001, 40P01): the whole transaction can be retried
+  if (/^SQLITE_BUSY/.test(code) || /^SQLITE_LOCKED/.test(code) || code === '55P03' || code === '40001' || code === '40P01') {
+    return new StoreError('STORE_BUSY', `the database is busy (${message}); retry the transaction`, {}, { cause: message });
+  }
   // PostgreSQL SQLSTATE class 23: integrity constraint violation
   if (code === '23505') {
     const where = pgColumns(d);

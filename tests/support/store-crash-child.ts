@@ -17,8 +17,16 @@ async function main(): Promise<void> {
   const sim = new KeySim({ policy: ROTATE_90D, start: t0 });
   sim.run(t0 + 10 * DAY);
   const store = await Store.open({ sqlite: path });
-  // never resolves: the parent kills this process while it waits
+  // never resolves: the parent kills this process while it waits. The open stdin pipe (never written by the parent)
+  // keeps the process alive — an empty event loop would let it exit on its own — and its listener keeps `store`
+  // reachable: otherwise the garbage collector may finalize the unreachable connection, which closes it and rolls
+  // the transaction back before the kill.
   const hold = (what: string): Promise<void> => {
+    process.stdin.resume();
+    process.stdin.once('end', () => {
+      void store.close();
+      process.exit(3);
+    });
     process.stdout.write(`${what}\n`);
     return new Promise(() => undefined);
   };
