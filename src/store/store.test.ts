@@ -6,7 +6,8 @@ import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import BetterSqlite3 from 'better-sqlite3';
 import pg from 'pg';
-import { startPostgres, tempDir } from '../../tests/support/index.js';
+import fc from 'fast-check';
+import { freePort, startPostgres, tempDir } from '../../tests/support/index.js';
 import { KeySim } from '../../tests/support/key-sim.js';
 import { DAY, DOTGOV_CSS, ROTATE_90D, YEAR } from '../policy/index.js';
 import { LATEST_MIGRATION, Store, StoreError, sqlitePathIn } from './index.js';
@@ -400,4 +401,37 @@ test('WAL mode and foreign keys are on for SQLite', async (t) => {
   } finally {
     db.close();
   }
+});
+
+test('unreachable databases and bad options fail with typed errors', async (t) => {
+  const dir = tempDir(t, 'signet-store-');
+  // a directory is not a database file
+  await assert.rejects(Store.open({ sqlite: dir }), isStoreError('STORE_UNAVAILABLE'));
+  const port = await freePort('tcp');
+  await assert.rejects(Store.open({ postgres: `postgres://postgres@127.0.0.1:${port}/signet` }), isStoreError('STORE_UNAVAILABLE'));
+  await assert.rejects(Store.open({} as unknown as { sqlite: string }), isStoreError('STORE_BAD_OPTIONS'));
+});
+
+test('journal chains agree with a model for arbitrary serial histories (fast-check)', async (t) => {
+  const s = await Store.open({ sqlite: sqlitePathIn(tempDir(t, 'signet-store-')) });
+  t.after(() => s.close());
+  await s.policies.put(DOTGOV_CSS, T0);
+  await s.zones.create({ name: 'example.gov.', policy: 'dotgov-css', status: 'SOURCE_OK' }, T0);
+  await fc.assert(
+    fc.asyncProperty(fc.array(fc.integer({ min: 1, max: 1000 }), { minLength: 1, maxLength: 12 }), fc.integer({ min: 0, max: 13 }), fc.nat(5), async (steps, pick, keep) => {
+      await s.journal.clear('example.gov.');
+      // serials advance by RFC 1982 addition (mod 2^32), starting near the wrap
+      const serials = [4294966000];
+      for (const d of steps) serials.push((serials[serials.length - 1]! + d) % 2 ** 32);
+      for (let i = 0; i + 1 < serials.length; i++) await s.journal.append('example.gov.', { serialFrom: serials[i]!, serialTo: serials[i + 1]!, diff: new Uint8Array([i]) }, T0);
+      const trimmed = keep > 0 ? await s.journal.trim('example.gov.', keep) : 0;
+      const kept = serials.slice(trimmed);
+      const from = serials[Math.min(pick, serials.length - 1)]!;
+      const at = kept.indexOf(from);
+      const expected = at < 0 ? undefined : kept.slice(at, -1).map((f, i) => [f, kept[at + i + 1]]);
+      const chain = await s.journal.chainFrom('example.gov.', from);
+      assert.deepEqual(chain?.map((e) => [e.serialFrom, e.serialTo]), expected);
+    }),
+    { numRuns: 40 },
+  );
 });
