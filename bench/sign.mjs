@@ -2,7 +2,7 @@
 // bench/sign: sign the gov TLD zone (100k delegations by default) with Signet (2 worker threads) next to
 // `dnssec-signzone -n 2`, `ldns-signzone` and `kzonesign` (2 threads) in the same run, for algorithms 13 and 8 with
 // NSEC and NSEC3 opt-out; prints RRSIGs/s, wall time and peak RSS, and Signet's ratios to each peer.
-// BENCH_ALGS=13 limits the algorithms. Uses /work/shared/bench (03-gen-zones.mjs, 04-keys.sh, 05-sign.sh, lib.sh). Usage: npm run bench:sign [-- <delegations>]
+// BENCH_ALGS=13 limits the algorithms, BENCH_DENIALS=nsec the denial modes. Uses /work/shared/bench (03-gen-zones.mjs, 04-keys.sh, 05-sign.sh, lib.sh). Usage: npm run bench:sign [-- <delegations>]
 import { execFileSync, spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, rmSync } from 'node:fs';
 import { join, dirname } from 'node:path';
@@ -25,7 +25,7 @@ rmSync(results, { force: true });
 const signet = join(root, 'bin', 'signet');
 const runs = [];
 for (const alg of (process.env.BENCH_ALGS ?? '13,8').split(',')) {
-  for (const denial of ['nsec', 'nsec3oo']) {
+  for (const denial of (process.env.BENCH_DENIALS ?? 'nsec,nsec3oo').split(',')) {
     // Signet through the kit's timing wrapper, so its row has exactly the peers' columns
     const id = `signet-gov-a${alg}-${denial}-t2`;
     const of = join(out, 'signed', `${id}.zone`);

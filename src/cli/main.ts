@@ -4,6 +4,8 @@ import { registerZoneCommands } from './zone-commands.js';
 import { registerKeyCommands } from './key-commands.js';
 import { registerSignCommands } from './sign-commands.js';
 import { registerVerifyCommands } from './verify-commands.js';
+import { registerServeZoneCommand } from './serve-zone-command.js';
+import { registerTransferCommands } from './transfer-commands.js';
 
 /** Registers more commands on the program (the app layer adds `serve`, which needs the whole service). */
 export type CommandExtension = (program: Command, setCode: (c: number) => void) => void;
@@ -20,6 +22,8 @@ export async function run(argv: readonly string[], extensions: readonly CommandE
   registerKeyCommands(program, setCode);
   registerSignCommands(program, setCode);
   registerVerifyCommands(program, setCode);
+  registerTransferCommands(program, setCode);
+  registerServeZoneCommand(program, setCode);
   for (const extend of extensions) extend(program, setCode);
   try {
     await program.parseAsync([...argv]);

@@ -1,7 +1,7 @@
 // `signet zone sign`: read a zone, load (or create) its BIND-format keys, sign with NSEC or NSEC3, optionally on a
 // pool of worker threads, and write the signed zone; progress goes to stderr on a TTY or with --progress.
 import type { Command } from 'commander';
-import { readdir, readFile, writeFile } from 'node:fs/promises';
+import { open, readdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import {
   DEFAULT_VALIDITY, parseAlgorithm, parseBindKeyPair, planZoneSigning, prepareSigner, signerFor, type DenialOptions,
@@ -10,7 +10,7 @@ import {
 import { equalBytes, fromHex, SignetError, SystemClock } from '../util/index.js';
 import { classToString, Name, rdataToText, rrsigTimeToText, RRType, typeToString, type ResourceRecord } from '../wire/index.js';
 import { SERIAL_POLICIES, loadZoneFile, type SerialPolicy } from '../zone/index.js';
-import { SigningPool, workerKeyFrom } from '../workers/index.js';
+import { SigningPool, signPlanStreaming, workerKeyFrom } from '../workers/index.js';
 import { generateBindKey } from './key-commands.js';
 
 /** A duration like `14d`, `12h`, `30m`, `2w` or plain seconds. */
@@ -127,24 +127,38 @@ async function signCommand(file: string, o: SignOptions): Promise<void> {
     keys: { ksks: keys.filter((k) => k.ksk).map((k) => k.signer), zsks: keys.filter((k) => !k.ksk).map((k) => k.signer) },
   };
   const plan = planZoneSigning(records, opts);
-  let signatures: Uint8Array[];
   if (jobs > 1) {
+    // write the signed zone while the workers sign (the main thread is otherwise idle then), into a temporary file
+    // renamed over the output only once it is complete
     const pool = new SigningPool(keys.map((k) => workerKeyFrom(k.pair.algorithm, k.pair.privateKey)), { size: jobs });
+    const partial = `${o.output}.partial`;
+    const fh = await open(partial, 'w');
+    let writing: Promise<unknown> = Promise.resolve();
+    let complete = false;
     try {
-      signatures = await pool.sign(plan.jobs, (done, total) => progress(`signed ${done}/${total}`));
+      await signPlanStreaming(plan, pool, (records) => {
+        const text = zoneFileText(records);
+        writing = writing.then(() => fh.write(text));
+      }, (done, total) => progress(`signed ${done}/${total}`));
+      await writing;
+      complete = true;
     } finally {
+      await writing.catch(() => undefined);
+      await fh.close();
       await pool.close();
+      if (complete) await rename(partial, o.output);
+      else await rm(partial, { force: true });
     }
   } else {
-    signatures = new Array<Uint8Array>(plan.jobs.length);
+    const signatures = new Array<Uint8Array>(plan.jobs.length);
     plan.jobs.forEach((j, i) => {
       signatures[i] = j.signer.sign(j.input);
       if (i % 5000 === 0) progress(`signed ${i}/${plan.jobs.length}`);
     });
+    await writeFile(o.output, zoneFileText(plan.finish(signatures)));
   }
   progress(`signed ${plan.jobs.length}/${plan.jobs.length}`);
   if (showProgress) process.stderr.write('\n');
-  await writeFile(o.output, zoneFileText(plan.finish(signatures)));
 }
 
 /** The signed zone as master-file text, one record a line, RRSIGs through a fast path (RFC 4034 §3.2). */
@@ -154,6 +168,17 @@ export function zoneFileText(records: readonly ResourceRecord[]): string {
   let ownerText = '';
   let lastSigner: Uint8Array | undefined;
   let signerText = '';
+  // every inception of a signing run is the same, so remember the last few time texts
+  const times = new Map<number, string>();
+  const timeText = (t: number): string => {
+    let text = times.get(t);
+    if (text === undefined) {
+      if (times.size > 4096) times.clear();
+      text = rrsigTimeToText(t);
+      times.set(t, text);
+    }
+    return text;
+  };
   for (const rr of records) {
     if (rr.owner !== lastOwner) {
       lastOwner = rr.owner;
@@ -174,7 +199,7 @@ export function zoneFileText(records: readonly ResourceRecord[]): string {
     }
     const b = Buffer.from(d.buffer, d.byteOffset, d.byteLength);
     parts.push(
-      `${ownerText}\t${rr.ttl}\t${classToString(rr.class)}\tRRSIG\t${typeToString(b.readUInt16BE(0))} ${d[2]} ${d[3]} ${b.readUInt32BE(4)} ${rrsigTimeToText(b.readUInt32BE(8))} ${rrsigTimeToText(b.readUInt32BE(12))} ${b.readUInt16BE(16)} ${signerText} ${b.subarray(end + 1).toString('base64')}`,
+      `${ownerText}\t${rr.ttl}\t${classToString(rr.class)}\tRRSIG\t${typeToString(b.readUInt16BE(0))} ${d[2]} ${d[3]} ${b.readUInt32BE(4)} ${timeText(b.readUInt32BE(8))} ${timeText(b.readUInt32BE(12))} ${b.readUInt16BE(16)} ${signerText} ${b.subarray(end + 1).toString('base64')}`,
     );
   }
   parts.push('');

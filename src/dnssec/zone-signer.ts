@@ -51,6 +51,13 @@ export interface ZoneSigningPlan {
   /** Number of signatures taken over unchanged from a previous version (incremental signing). */
   readonly reused: number;
   finish(signatures: readonly Uint8Array[]): ResourceRecord[];
+  /**
+   * The same output in pieces, while signatures are still being made: the records after the previous call's, up to
+   * (not including) the first RRSIG that needs job `signedJobs` or a later one. `signatures[j]` must hold job j's
+   * signature for every j < `signedJobs`. Once `signedJobs` reaches `jobs.length` the pieces together equal
+   * `finish(signatures)`.
+   */
+  finishUpTo(signatures: readonly Uint8Array[], signedJobs: number): ResourceRecord[];
 }
 
 /** Returns an existing RRSIG RDATA that may stand for the signature of `set` by `signer`, or undefined. */
@@ -165,16 +172,27 @@ export function planZoneSigning(records: Iterable<ResourceRecord>, opts: SignZon
       emitNode(node, nsec);
     }
   }
+  const record = (s: Slot, signatures: readonly Uint8Array[]): ResourceRecord => {
+    if ('rdata' in s) return s;
+    const rdata = 'reused' in s ? s.reused : finishSignature(s.head, signatures[s.job]!);
+    return { owner: s.owner, type: RRType.RRSIG, class: cls, ttl: s.ttl, rdata };
+  };
+  let cursor = 0;
   return {
     jobs,
     reused,
     finish(signatures: readonly Uint8Array[]): ResourceRecord[] {
       if (signatures.length !== jobs.length) throw new DnssecError('DNSSEC_SIGNATURE_COUNT', `expected ${jobs.length} signatures, got ${signatures.length}`, {});
-      return slots.map((s): ResourceRecord => {
-        if ('rdata' in s) return s;
-        const rdata = 'reused' in s ? s.reused : finishSignature(s.head, signatures[s.job]!);
-        return { owner: s.owner, type: RRType.RRSIG, class: cls, ttl: s.ttl, rdata };
-      });
+      return slots.map((s) => record(s, signatures));
+    },
+    finishUpTo(signatures: readonly Uint8Array[], signedJobs: number): ResourceRecord[] {
+      const out: ResourceRecord[] = [];
+      for (; cursor < slots.length; cursor++) {
+        const s = slots[cursor]!;
+        if ('job' in s && s.job >= signedJobs) break;
+        out.push(record(s, signatures));
+      }
+      return out;
     },
   };
 }

@@ -85,16 +85,23 @@ export class DnsServer<C extends ServerRequestContext = ServerRequestContext> {
     return this.#listeners[0]?.port ?? 0;
   }
 
-  /** Bind UDP, then TCP on the same port; on failure nothing stays bound. */
+  /**
+   * Bind UDP, then TCP on the same port; on failure nothing stays bound. With port 0, a free UDP port whose number
+   * is taken for TCP is given back and another one tried (a few times).
+   */
   async listen(opts: ListenOptions<C>): Promise<void> {
     const handler = (request: Uint8Array, ctx: C): ServerResult | Promise<ServerResult> => this.handle(request, ctx);
-    const udp = await opts.udp({ addresses: opts.addresses, port: opts.port, handler });
-    try {
-      const tcp = await opts.tcp({ addresses: opts.addresses, port: udp.port, handler });
-      this.#listeners.push(udp, tcp);
-    } catch (e) {
-      await udp.close();
-      throw e;
+    for (let attempt = 0; ; attempt++) {
+      const udp = await opts.udp({ addresses: opts.addresses, port: opts.port, handler });
+      try {
+        const tcp = await opts.tcp({ addresses: opts.addresses, port: udp.port, handler });
+        this.#listeners.push(udp, tcp);
+        return;
+      } catch (e) {
+        await udp.close();
+        const inUse = (e as { details?: { errno?: unknown } }).details?.errno === 'EADDRINUSE';
+        if (opts.port !== 0 || !inUse || attempt >= 4) throw e;
+      }
     }
   }
 

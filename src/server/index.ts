@@ -5,3 +5,4 @@ export * from './denial.js';
 export * from './answer.js';
 export * from './respond.js';
 export * from './dns-server.js';
+export * from './listen-dns.js';

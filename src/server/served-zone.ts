@@ -44,6 +44,8 @@ export class ServedZone {
   readonly #rrsigs: Map<string, Map<number, Uint8Array[]>>;
   /** Owners holding nothing but NSEC3 (and its RRSIG): treated as absent (RFC 5155 §7.2.8). */
   readonly #nsec3Only: Set<string>;
+  /** Index in `nsecOwners` by owner key: an exact hit (e.g. a delegation's own NSEC) skips the binary search. */
+  readonly #nsecIndex = new Map<string, number>();
 
   private constructor(model: ZoneModel) {
     this.model = model;
@@ -84,6 +86,7 @@ export class ServedZone {
     this.#rrsigs = rrsigs;
     this.#nsec3Only = nsec3Only;
     this.nsecOwners = nsecOwners;
+    nsecOwners.forEach((n, i) => this.#nsecIndex.set(n.name.key(), i));
     this.nsec3 = buildNsec3Chain(model, nsec3Records);
   }
 
@@ -142,6 +145,8 @@ export class ServedZone {
   nsecAtOrBefore(name: Name): ZoneNode | undefined {
     const list = this.nsecOwners;
     if (list.length === 0) return undefined;
+    const exact = this.#nsecIndex.get(name.key());
+    if (exact !== undefined) return list[exact];
     let lo = 0;
     let hi = list.length - 1;
     let best = -1;

@@ -268,12 +268,44 @@ function writeRecord(w: WireWriter, rec: ResourceRecord, compress: boolean): voi
   w.u16(0);
   const start = w.offset;
   const c = compress ? codecFor(rec.type) : undefined;
-  if (c && c.compression === 'rfc1035') {
+  if (c && c.compression === 'rfc1035' && writeRfc1035Rdata(w, rec)) {
+    // names written straight from the RDATA bytes (hot path of answering: NS, CNAME, MX, SOA)
+  } else if (c && c.compression === 'rfc1035') {
+    w.truncate(start);
     c.encode(w, decodeRdata(rec.type, rec.rdata), { compress: true, canonical: false });
   } else {
     w.bytes(rec.rdata);
   }
   w.patchU16(lenAt, w.offset - start);
+}
+
+/**
+ * Write RDATA of the RFC 1035 types whose layout is known (NS, CNAME, PTR: a name; MX: 16 bits then a name; SOA:
+ * two names then 20 octets) from its bytes, compressing the names. False when the type is another or the RDATA
+ * does not have that layout (the caller then truncates and goes through the codec, which reports the problem).
+ */
+function writeRfc1035Rdata(w: WireWriter, rec: ResourceRecord): boolean {
+  const rd = rec.rdata;
+  switch (rec.type) {
+    case RRType.NS:
+    case RRType.CNAME:
+    case RRType.PTR:
+      return w.nameAt(rd, 0) === rd.length;
+    case RRType.MX:
+      if (rd.length < 3) return false;
+      w.bytes(rd.subarray(0, 2));
+      return w.nameAt(rd, 2) === rd.length;
+    case RRType.SOA: {
+      const m = w.nameAt(rd, 0);
+      if (m < 0) return false;
+      const r = w.nameAt(rd, m);
+      if (r < 0 || rd.length - r !== 20) return false;
+      w.bytes(rd.subarray(r));
+      return true;
+    }
+    default:
+      return false;
+  }
 }
 
 function tsigWireSize(rec: ResourceRecord): number {

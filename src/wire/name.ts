@@ -310,10 +310,7 @@ export class Name {
 
   /** Presentation form, absolute (trailing dot), with special and non-printable octets escaped. */
   toString(): string {
-    if (this.isRoot()) return '.';
-    let s = '';
-    for (const l of this.labels()) s += presentLabel(l) + '.';
-    return s;
+    return presentWireName(this.wire, 0);
   }
 
   /** Presentation form relative to `origin` when below it ("@" when equal), else absolute. */
@@ -337,6 +334,55 @@ export function presentLabel(l: Uint8Array): string {
     else if (b === 0x2e || b === 0x5c || b === 0x22 || b === 0x28 || b === 0x29 || b === 0x3b || b === 0x40 || b === 0x24)
       s += '\\' + String.fromCharCode(b);
     else s += String.fromCharCode(b);
+  }
+  return s;
+}
+
+/** Octets that present as themselves in a label (printable, and not one of `. \ " ( ) ; @ $`). */
+const PLAIN = new Uint8Array(256);
+for (let b = 0x21; b < 0x7f; b++) PLAIN[b] = 1;
+for (const b of [0x2e, 0x5c, 0x22, 0x28, 0x29, 0x3b, 0x40, 0x24]) PLAIN[b] = 0;
+
+/**
+ * Length in octets of the uncompressed wire name starting at `offset` in `wire` (RFC 1035 §3.1), or -1 when the
+ * octets there are not one: a label longer than 63 (or a compression pointer), a name longer than 255, or one
+ * running past the end of `wire`.
+ */
+export function wireNameLength(wire: Uint8Array, offset: number): number {
+  let i = offset;
+  for (;;) {
+    if (i >= wire.length) return -1;
+    const len = wire[i]!;
+    if (len > MAX_LABEL) return -1;
+    i += len + 1;
+    if (i - offset > MAX_NAME) return -1;
+    if (len === 0) return i - offset;
+  }
+}
+
+/**
+ * Presentation form (absolute, escaped as Name.toString) of the uncompressed wire name at `offset` in `wire`, read
+ * straight from the octets without building a Name. The caller has checked the name with wireNameLength.
+ */
+export function presentWireName(wire: Uint8Array, offset: number): string {
+  let i = offset;
+  let len = wire[i]!;
+  if (len === 0) return '.';
+  let s = '';
+  while (len !== 0) {
+    const start = i + 1;
+    const end = start + len;
+    let plain = true;
+    for (let k = start; k < end; k++) {
+      if (PLAIN[wire[k]!] === 0) {
+        plain = false;
+        break;
+      }
+    }
+    const label = wire.subarray(start, end);
+    s += (plain ? String.fromCharCode.apply(null, label as unknown as number[]) : presentLabel(label)) + '.';
+    i = end;
+    len = wire[i]!;
   }
   return s;
 }

@@ -65,7 +65,7 @@ export function canonicalRdata(type: number, rdata: Uint8Array): Uint8Array {
 export function rdataToText(type: number, rdata: Uint8Array): string {
   const c = codecFor(type);
   if (!c) return genericRdataText(rdata);
-  return c.present(decodeRdata(type, rdata));
+  return c.presentWire?.(rdata) ?? c.present(decodeRdata(type, rdata));
 }
 
 /** RFC 3597 §5 generic presentation. */

@@ -5,8 +5,8 @@ import { lowerOctet, type Name } from './name.js';
 export class WireWriter {
   #buf: Uint8Array;
   #pos = 0;
-  /** key: case-folded wire suffix → offset of its first occurrence (only offsets < 0x4000 are usable) */
-  #table: Map<string, number> | undefined;
+  /** key: hash of a case-folded wire suffix → offset of its first occurrence (only offsets < 0x4000 are usable) */
+  #table: Map<number, number> | undefined;
 
   constructor(opts: { compress?: boolean; initialSize?: number } = {}) {
     this.#buf = new Uint8Array(opts.initialSize ?? 512);
@@ -69,24 +69,94 @@ export class WireWriter {
   name(n: Name, opts: { compress?: boolean; lower?: boolean } = {}): void {
     const w = n.wire;
     const table = opts.compress ? this.#table : undefined;
-    let i = 0;
-    while (w[i] !== 0) {
-      if (table) {
-        const key = suffixKey(w, i);
-        const at = table.get(key);
-        if (at !== undefined) {
-          this.u16(0xc000 | at);
-          return;
-        }
-        if (this.#pos < 0x4000) table.set(key, this.#pos);
-      }
-      const len = w[i]!;
-      this.#grow(len + 1);
-      this.#buf[this.#pos++] = len;
-      for (let k = 1; k <= len; k++) this.#buf[this.#pos++] = opts.lower ? lowerOctet(w[i + k]!) : w[i + k]!;
+    if (table) {
+      this.#compressed(w, 0, opts.lower === true, table);
+      return;
+    }
+    this.#grow(w.length);
+    if (opts.lower) for (let i = 0; i < w.length; i++) this.#buf[this.#pos + i] = lowerOctet(w[i]!);
+    else this.#buf.set(w, this.#pos);
+    this.#pos += w.length;
+  }
+
+  /**
+   * Write the uncompressed wire name found at `from` in `bytes` (e.g. inside RDATA) without building a Name,
+   * compressing it when the writer compresses. Returns the offset just past the name in `bytes`, or -1 (nothing
+   * written) when no well-formed name of at most 255 octets starts there.
+   */
+  nameAt(bytes: Uint8Array, from: number): number {
+    let i = from;
+    for (;;) {
+      if (i >= bytes.length) return -1;
+      const len = bytes[i]!;
+      if (len === 0) break;
+      if (len > 63) return -1;
       i += len + 1;
     }
+    const end = i + 1;
+    if (end - from > 255) return -1;
+    if (this.#table) this.#compressed(bytes, from, false, this.#table);
+    else this.bytes(bytes.subarray(from, end));
+    return end;
+  }
+
+  /**
+   * Write the well-formed name at `from` in `w`, replacing its longest suffix already in the message by a pointer.
+   * Suffixes are found by a hash of their case-folded labels and confirmed by comparing with the bytes written.
+   */
+  #compressed(w: Uint8Array, from: number, lower: boolean, table: Map<number, number>): void {
+    const starts: number[] = [];
+    for (let i = from; w[i] !== 0; i += w[i]! + 1) starts.push(i);
+    const hashes = new Array<number>(starts.length);
+    let h = 0x811c9dc5;
+    for (let k = starts.length - 1; k >= 0; k--) {
+      const at = starts[k]!;
+      const len = w[at]!;
+      h = Math.imul(h ^ len, 0x01000193);
+      for (let j = 1; j <= len; j++) h = Math.imul(h ^ lowerOctet(w[at + j]!), 0x01000193);
+      hashes[k] = h;
+    }
+    for (let k = 0; k < starts.length; k++) {
+      const at = table.get(hashes[k]!);
+      if (at !== undefined && this.#sameName(at, w, starts[k]!)) {
+        this.u16(0xc000 | at);
+        return;
+      }
+      if (at === undefined && this.#pos < 0x4000) table.set(hashes[k]!, this.#pos);
+      const i = starts[k]!;
+      const len = w[i]!;
+      this.#grow(len + 1);
+      if (lower) {
+        this.#buf[this.#pos] = len;
+        for (let j = 1; j <= len; j++) this.#buf[this.#pos + j] = lowerOctet(w[i + j]!);
+      } else {
+        this.#buf.set(w.subarray(i, i + len + 1), this.#pos);
+      }
+      this.#pos += len + 1;
+    }
     this.u8(0);
+  }
+
+  /** True when the (possibly compressed) name written at `at` equals, ignoring case, the name at `i` in `w`. */
+  #sameName(at: number, w: Uint8Array, i: number): boolean {
+    const buf = this.#buf;
+    let p = at;
+    let hops = 0;
+    for (;;) {
+      let b = buf[p]!;
+      while ((b & 0xc0) === 0xc0) {
+        // our own pointers always point backwards, but stay bounded regardless
+        if (++hops > 127) return false;
+        p = ((b & 0x3f) << 8) | buf[p + 1]!;
+        b = buf[p]!;
+      }
+      const len = w[i]!;
+      if (b !== len) return false;
+      if (len === 0) return true;
+      for (let j = 1; j <= len; j++) if (lowerOctet(buf[p + j]!) !== lowerOctet(w[i + j]!)) return false;
+      p += len + 1;
+      i += len + 1;
+    }
   }
 
   /** Forget everything after `offset` (used to undo a record that did not fit). */
@@ -99,10 +169,4 @@ export class WireWriter {
   finish(): Uint8Array {
     return this.#buf.slice(0, this.#pos);
   }
-}
-
-function suffixKey(w: Uint8Array, from: number): string {
-  let s = '';
-  for (let i = from; i < w.length; i++) s += String.fromCharCode(lowerOctet(w[i]!));
-  return s;
 }

@@ -4,7 +4,7 @@ import { createPublicKey, verify } from 'node:crypto';
 import { generateKeyPair, KSK_FLAGS, MemoryKeyStore, planZoneSigning, signZone, ZSK_FLAGS, type SignZoneOptions } from '../dnssec/index.js';
 import { recordToText, RRType } from '../wire/index.js';
 import { FIXTURE_ORIGIN, fixtureZone } from '../../tests/support/signing-fixture.js';
-import { SigningPool, signZoneWithPool, workerKeyFrom } from './signing-pool.js';
+import { SigningPool, signPlanStreaming, signZoneWithPool, workerKeyFrom } from './signing-pool.js';
 
 async function setup(algorithm: number): Promise<{ opts: SignZoneOptions; pool: SigningPool }> {
   const store = new MemoryKeyStore();
@@ -44,6 +44,21 @@ test('pool ECDSA signatures (randomised, RFC 6605 §4) verify and everything els
     const a = plan.finish(sigs).map((r) => (r.type === RRType.RRSIG ? strip(recordToText(r)) : recordToText(r)));
     const b = signZone(fixtureZone(undefined), opts).map((r) => (r.type === RRType.RRSIG ? strip(recordToText(r)) : recordToText(r)));
     assert.deepEqual(a, b);
+  } finally {
+    await pool.close();
+  }
+});
+
+test('signPlanStreaming hands over the records in order, in pieces, as batches finish; together they are the signed zone', async () => {
+  const { opts, pool } = await setup(15);
+  try {
+    const plan = planZoneSigning(fixtureZone(undefined), opts);
+    const pieces: string[][] = [];
+    const sigs = await signPlanStreaming(plan, pool, (records) => pieces.push(records.map(recordToText)));
+    assert.ok(pieces.length > 2, `expected several pieces with batches of 3, got ${pieces.length}`);
+    assert.ok(pieces.every((p) => p.length > 0));
+    assert.deepEqual(pieces.flat(), signZone(fixtureZone(undefined), opts).map(recordToText));
+    assert.deepEqual(plan.finishUpTo(sigs, plan.jobs.length), [], 'everything was handed over');
   } finally {
     await pool.close();
   }

@@ -3,7 +3,7 @@
 // output is identical to signing in one thread (byte for byte for the deterministic RSA and EdDSA algorithms).
 import { Worker } from 'node:worker_threads';
 import { createPrivateKey, createPublicKey, type KeyObject } from 'node:crypto';
-import { encodePublicKey, planZoneSigning, planResign, signedDiff, type ResignResult, type SignZoneOptions, type Signer, type SigningJob, type ZoneDiff } from '../dnssec/index.js';
+import { encodePublicKey, planZoneSigning, planResign, signedDiff, type ResignResult, type SignZoneOptions, type Signer, type SigningJob, type ZoneDiff, type ZoneSigningPlan } from '../dnssec/index.js';
 import type { ResourceRecord } from '../wire/index.js';
 import { SignetError } from '../util/index.js';
 
@@ -46,6 +46,8 @@ export function workerKeyFrom(algorithm: number, privateKey: KeyObject): WorkerK
 export class SigningPool {
   readonly #workers: Worker[];
   readonly #keyIndex = new Map<string, number>();
+  /** Signer objects already looked up (a zone's jobs share a handful), so the key identity is computed once each. */
+  readonly #signerIndex = new WeakMap<Signer, number>();
   readonly #batchSize: number;
   #nextId = 0;
   readonly #pending = new Map<number, { resolve: (r: SigningBatchResult) => void; reject: (e: Error) => void }>();
@@ -80,8 +82,11 @@ export class SigningPool {
   }
 
   #indexOf(s: Signer): number {
+    const known = this.#signerIndex.get(s);
+    if (known !== undefined) return known;
     const i = this.#keyIndex.get(identity(s.algorithm, s.dnskey.publicKey));
     if (i === undefined) throw new SignetError('WORKERS_UNKNOWN_KEY', `the signing pool holds no private key for key tag ${s.keyTag} (algorithm ${s.algorithm})`, { keyTag: s.keyTag });
+    this.#signerIndex.set(s, i);
     return i;
   }
 
@@ -109,9 +114,10 @@ export class SigningPool {
 
   /**
    * Sign every job; resolves to the signatures in job order. Each worker keeps two batches in flight so it never
-   * waits for the main thread to pack the next one.
+   * waits for the main thread to pack the next one. `onBatch` is told each time a batch's signatures have been
+   * stored in the (returned) array, so a caller can use them before the rest are made; batches finish out of order.
    */
-  async sign(jobs: readonly SigningJob[], onProgress?: (done: number, total: number) => void): Promise<Uint8Array[]> {
+  async sign(jobs: readonly SigningJob[], onProgress?: (done: number, total: number) => void, onBatch?: (from: number, to: number, signatures: readonly Uint8Array[]) => void): Promise<Uint8Array[]> {
     const out: Uint8Array[] = new Array<Uint8Array>(jobs.length);
     let next = 0;
     let done = 0;
@@ -125,6 +131,7 @@ export class SigningPool {
         const data = new Uint8Array(r.data);
         for (let i = from; i < to; i++) out[i] = data.subarray(r.offsets[i - from]!, r.offsets[i - from + 1]!);
         done += to - from;
+        onBatch?.(from, to, out);
         onProgress?.(done, jobs.length);
       }
     };
@@ -148,6 +155,28 @@ function identity(algorithm: number, publicKey: Uint8Array): string {
 export async function signZoneWithPool(records: Iterable<ResourceRecord>, opts: SignZoneOptions, pool: SigningPool, onProgress?: (done: number, total: number) => void): Promise<ResourceRecord[]> {
   const plan = planZoneSigning(records, opts);
   return plan.finish(await pool.sign(plan.jobs, onProgress));
+}
+
+/**
+ * Sign `plan`'s jobs on `pool` and hand the output records to `onRecords` in order, each piece as soon as the
+ * signatures it needs exist, so a caller can write them out while the rest are being made. The pieces together
+ * are `plan.finish(signatures)`. Resolves with the signatures once every record has been handed over.
+ */
+export async function signPlanStreaming(plan: ZoneSigningPlan, pool: SigningPool, onRecords: (records: ResourceRecord[]) => void, onProgress?: (done: number, total: number) => void): Promise<Uint8Array[]> {
+  const finished = new Map<number, number>(); // batch start → end, for batches past the signed prefix
+  let signedPrefix = 0;
+  const signatures = await pool.sign(plan.jobs, onProgress, (from, to, sigs) => {
+    finished.set(from, to);
+    const before = signedPrefix;
+    for (let end = finished.get(signedPrefix); end !== undefined; end = finished.get(signedPrefix)) {
+      finished.delete(signedPrefix);
+      signedPrefix = end;
+    }
+    if (signedPrefix > before) onRecords(plan.finishUpTo(sigs, signedPrefix));
+  });
+  const rest = plan.finishUpTo(signatures, plan.jobs.length);
+  if (rest.length > 0) onRecords(rest);
+  return signatures;
 }
 
 /** `resignZone` with the new signatures made by `pool`. */

@@ -6,6 +6,7 @@ import { RRType, type Name, type ResourceRecord } from '../wire/index.js';
 import { serialAdd, serialCompare, soaSerial, withSoaSerial } from '../zone/index.js';
 import {
   DEFAULT_REFRESH,
+  DEFAULT_VALIDITY,
   formatVerifyFailure,
   resignZone,
   signedDiff,
@@ -18,8 +19,17 @@ import {
 } from '../dnssec/index.js';
 import { changedParts, initialZoneStatus, type ZoneStatus } from './zone-status.js';
 
+/** Which keys (by id) a version publishes and signs with, reported back to the key manager once confirmed. */
+export interface PublishedKeySets {
+  readonly dnskeys: readonly string[];
+  readonly dnskeySigners: readonly string[];
+  readonly zoneSigners: readonly string[];
+}
+
 /** How to sign now: the keys (from the key lifecycle engine) and the policy's signature settings (seconds). */
 export interface SigningSetup {
+  /** The key ids behind `keys` and `extraDnskeys`, carried into the signed version. */
+  readonly keySets?: PublishedKeySets;
   readonly keys: ZoneKeys;
   /** DNSKEY records published without signing anything (a pre-published successor, a gaining provider's key). */
   readonly extraDnskeys?: readonly ResourceRecord[];
@@ -46,6 +56,8 @@ export interface SignedVersion {
   readonly signedAt: number;
   /** When it must be re-signed at the latest (clock ms): the earliest signature refresh point or the cadence. */
   readonly resignAt: number;
+  /** The key sets it was signed with (from the signing setup). */
+  readonly keySets?: PublishedKeySets;
 }
 
 /** One destination's answer to a NOTIFY or an SOA check. */
@@ -68,6 +80,8 @@ export interface ZonePipelinePorts {
   checkDestinations(serial: number): Promise<readonly DestinationResult[]>;
   /** Called on every status change, in order. */
   statusChanged?(status: ZoneStatus, previous: ZoneStatus): void | Promise<void>;
+  /** Every destination serves `version` (or newer), confirmed at `at`: the key manager's zone observation. */
+  confirmed?(version: SignedVersion, at: number): void | Promise<void>;
 }
 
 /** Settings of a pipeline. Durations in milliseconds. */
@@ -168,6 +182,18 @@ export class ZonePipeline {
     await this.#destinationRun;
   }
 
+  /** Resolves once no operation is queued or running (destination checks sleeping on the clock do not count). */
+  async idle(): Promise<void> {
+    for (;;) {
+      const q = this.#queue;
+      await q.then(
+        () => undefined,
+        () => undefined,
+      );
+      if (q === this.#queue) return;
+    }
+  }
+
   /** Wait until every operation asked for so far, including destination checks, has finished. */
   async settled(): Promise<void> {
     await this.#queue;
@@ -213,7 +239,9 @@ export class ZonePipeline {
         serialPolicy: 'keep',
         ...(setup.denial ? { denial: setup.denial } : {}),
         ...(setup.validity !== undefined ? { validity: setup.validity } : {}),
-        ...(setup.refresh !== undefined ? { refresh: setup.refresh } : {}),
+        // replace every signature within `refresh + jitter` of its end in one batch (Knot's rrsig-pre-refresh), so
+        // jittered expirations do not turn into a re-sign every few hours
+        refresh: (setup.refresh ?? DEFAULT_REFRESH) + jitterOf(setup),
         ...(setup.jitter !== undefined ? { jitter: setup.jitter } : {}),
         ...(setup.dnskeyTtl !== undefined ? { dnskeyTtl: setup.dnskeyTtl } : {}),
       };
@@ -252,6 +280,7 @@ export class ZonePipeline {
         signaturesReused: reused,
         signedAt: nowMs,
         resignAt: Math.max(resignAt, nowMs + 60_000),
+        ...(setup.keySets ? { keySets: setup.keySets } : {}),
       };
     } catch (e) {
       await this.#setStatus({ signing: 'SIGNING_FAILED' }, `signing failed (${why}): ${(e as Error).message}`);
@@ -313,12 +342,22 @@ export class ZonePipeline {
       if (signal.aborted) return;
       if (last.every((d) => d.ok)) {
         await this.#enqueue(() => this.#setStatus({ destination: 'DESTINATION_OK' }, undefined));
+        try {
+          await this.#o.ports.confirmed?.(version, this.#o.clock.now());
+        } catch (e) {
+          this.#log.warn({ zone: this.origin.toString(), err: e }, 'confirmation listener failed');
+        }
         return;
       }
     }
     const failing = last.filter((d) => !d.ok).map((d) => `${d.destination}: ${d.reason ?? (d.serial === undefined ? 'no answer' : `serves serial ${d.serial}`)}`);
     await this.#enqueue(() => this.#setStatus({ destination: 'DESTINATION_FAILED_XFER' }, `serial ${version.serial} not on ${failing.join('; ')}`));
   }
+}
+
+/** The signer's default jitter: validity / 14 (one day for 14 days). */
+function jitterOf(setup: SigningSetup): number {
+  return setup.jitter ?? Math.floor((setup.validity ?? DEFAULT_VALIDITY) / 14);
 }
 
 function withoutReason(s: ZoneStatus): ZoneStatus {

@@ -22,7 +22,7 @@ const ALLOWED: Record<string, readonly string[]> = {
   policy: ['util', 'wire', 'zone', 'dnssec'],
   registry: ['util', 'wire', 'zone'],
   net: ['util', 'wire'],
-  transfer: ['net', ...CORE],
+  transfer: ['net', 'server', ...CORE],
   server: ['net', ...CORE],
   keystore: [...CORE],
   store: [...CORE],

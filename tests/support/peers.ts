@@ -1,6 +1,6 @@
 // Locating and running the real DNS peers (BIND, Knot, NSD, Unbound, ldns) that tests use as oracles.
 // A missing peer fails the test when SIGNET_REQUIRE_PEERS=1 (CI); locally it skips, naming the package.
-import { spawnSync, type SpawnSyncReturns } from 'node:child_process';
+import { execFile, spawnSync, type SpawnSyncReturns } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -32,6 +32,9 @@ export const PEER_PACKAGES: Readonly<Record<string, string>> = {
   'ldns-signzone': 'ldnsutils',
   'ldns-keygen': 'ldnsutils',
   dnsperf: 'dnsperf',
+  openssl: 'openssl',
+  nsupdate: 'bind9-dnsutils',
+  'softhsm2-util': 'softhsm2',
 };
 
 const SEARCH = ['/usr/sbin', '/usr/bin', '/sbin', '/bin', '/usr/local/sbin', '/usr/local/bin'];
@@ -60,6 +63,19 @@ export function requirePeer(t: TestContext, cmd: string): string | undefined {
 /** Run a peer command synchronously with a time bound; output as text. */
 export function runPeer(path: string, args: readonly string[], opts: { cwd?: string; input?: string; timeoutMs?: number } = {}): SpawnSyncReturns<string> {
   return spawnSync(path, [...args], { encoding: 'utf8', cwd: opts.cwd, input: opts.input, timeout: opts.timeoutMs ?? 60_000, maxBuffer: 256 * 1024 * 1024 });
+}
+
+/**
+ * Run a peer command without blocking the event loop (needed when it talks to a server in this process); resolves
+ * with its exit status and output, never rejects for a non-zero exit.
+ */
+export function runPeerAsync(path: string, args: readonly string[], opts: { cwd?: string; timeoutMs?: number } = {}): Promise<{ status: number | null; stdout: string; stderr: string }> {
+  return new Promise((resolve) => {
+    execFile(path, [...args], { encoding: 'utf8', cwd: opts.cwd, timeout: opts.timeoutMs ?? 60_000, maxBuffer: 256 * 1024 * 1024 }, (err, stdout, stderr) => {
+      const status = err ? (typeof (err as { code?: unknown }).code === 'number' ? ((err as { code: number }).code) : null) : 0;
+      resolve({ status, stdout, stderr });
+    });
+  });
 }
 
 /** A fresh temporary directory, removed when the test ends. */

@@ -44,15 +44,19 @@ export interface SignedZone {
 
 const BIND_ALGS: Readonly<Record<number, string>> = { 8: 'RSASHA256', 13: 'ECDSAP256SHA256', 14: 'ECDSAP384SHA384', 15: 'ED25519' };
 
-/** Sign VERIFY_TEST_ZONE (or `zoneText`) with dnssec-signzone; undefined when a peer is missing (test skipped). */
-export function signWithBind(t: TestContext, alg: number, denial: Denial, opts: { zoneText?: string; extra?: readonly string[] } = {}): SignedZone | undefined {
+/**
+ * Sign VERIFY_TEST_ZONE (or `zoneText`, whose apex is `origin`, default `example.`) with dnssec-signzone; undefined
+ * when a peer is missing (test skipped).
+ */
+export function signWithBind(t: TestContext, alg: number, denial: Denial, opts: { zoneText?: string; origin?: string; extra?: readonly string[] } = {}): SignedZone | undefined {
+  const origin = opts.origin ?? 'example.';
   const keygen = requirePeer(t, 'dnssec-keygen');
   const signzone = requirePeer(t, 'dnssec-signzone');
   if (!keygen || !signzone) return undefined;
   const dir = tempDir(t, 'signet-verify-bind-');
   const bits = alg === 8 ? ['-b', '2048'] : [];
   const gen = (ksk: boolean): string => {
-    const r = runPeer(keygen, ['-q', '-a', BIND_ALGS[alg]!, ...bits, ...(ksk ? ['-f', 'KSK'] : []), '-K', dir, 'example.']);
+    const r = runPeer(keygen, ['-q', '-a', BIND_ALGS[alg]!, ...bits, ...(ksk ? ['-f', 'KSK'] : []), '-K', dir, origin]);
     assert.equal(r.status, 0, r.stderr);
     return r.stdout.trim();
   };
@@ -61,13 +65,16 @@ export function signWithBind(t: TestContext, alg: number, denial: Denial, opts: 
   writeFileSync(join(dir, 'zone.db'), opts.zoneText ?? VERIFY_TEST_ZONE);
   const denialArgs = denial === 'nsec' ? [] : denial === 'nsec3' ? ['-3', '-'] : ['-3', '-', '-A'];
   const file = join(dir, 'zone.signed');
-  const r = runPeer(signzone, ['-q', '-O', 'full', '-S', '-K', dir, ...denialArgs, ...(opts.extra ?? []), '-o', 'example.', '-f', file, join(dir, 'zone.db')], { cwd: dir });
+  const r = runPeer(signzone, ['-q', '-O', 'full', '-S', '-K', dir, ...denialArgs, ...(opts.extra ?? []), '-o', origin, '-f', file, join(dir, 'zone.db')], { cwd: dir });
   assert.equal(r.status, 0, `dnssec-signzone failed: ${r.stderr}${r.stdout}`);
   return { text: readFileSync(file, 'utf8'), file, dir, ksk, zsk };
 }
 
-/** Sign VERIFY_TEST_ZONE with ldns-signzone (KSK and ZSK from ldns-keygen); undefined when a peer is missing. */
-export function signWithLdns(t: TestContext, alg: number, denial: 'nsec' | 'nsec3'): SignedZone | undefined {
+/**
+ * Sign VERIFY_TEST_ZONE with ldns-signzone (KSK and ZSK from ldns-keygen); `nsec3oo` adds `-p` (Opt-Out flag on
+ * every NSEC3); undefined when a peer is missing.
+ */
+export function signWithLdns(t: TestContext, alg: number, denial: Denial): SignedZone | undefined {
   const keygen = requirePeer(t, 'ldns-keygen');
   const signzone = requirePeer(t, 'ldns-signzone');
   if (!keygen || !signzone) return undefined;
@@ -81,7 +88,7 @@ export function signWithLdns(t: TestContext, alg: number, denial: 'nsec' | 'nsec
   const zsk = gen(false);
   writeFileSync(join(dir, 'zone.db'), VERIFY_TEST_ZONE);
   const file = join(dir, 'zone.signed');
-  const r = runPeer(signzone, [...(denial === 'nsec3' ? ['-n', '-s', 'cafe', '-t', '3'] : []), '-o', 'example.', '-f', file, 'zone.db', ksk, zsk], { cwd: dir });
+  const r = runPeer(signzone, [...(denial === 'nsec' ? [] : ['-n', '-s', 'cafe', '-t', '3', ...(denial === 'nsec3oo' ? ['-p'] : [])]), '-o', 'example.', '-f', file, 'zone.db', ksk, zsk], { cwd: dir });
   assert.equal(r.status, 0, `ldns-signzone failed: ${r.stderr}${r.stdout}`);
   return { text: readFileSync(file, 'utf8'), file, dir, ksk, zsk };
 }

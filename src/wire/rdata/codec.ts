@@ -42,6 +42,12 @@ export interface RdataCodec<T> {
   parse(t: RdataTokens, ctx: ParseContext): T;
   /** Presentation form of the RDATA, fields separated by single spaces, names absolute. */
   present(v: T): string;
+  /**
+   * Optional fast path: the same text as `present(decode(rdata))`, read straight from uncompressed wire RDATA
+   * without building the typed view; undefined for anything it does not handle or that is not valid RDATA (the
+   * caller then decodes, which reports the error).
+   */
+  presentWire?(rdata: Uint8Array): string | undefined;
 }
 
 /** Identity helper that fixes `T` for a codec literal. */

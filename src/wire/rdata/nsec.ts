@@ -2,8 +2,8 @@
 // The next name is not compressed and NOT lower-cased in canonical form (RFC 6840 §5.1).
 import { defineRdata, readName, writeName, type RdataCodec } from './codec.js';
 import { RRType } from '../types.js';
-import type { Name } from '../name.js';
-import { parseTypeList, presentTypeList, readTypeBitmap, writeTypeBitmap } from './type-bitmap.js';
+import { presentWireName, wireNameLength, type Name } from '../name.js';
+import { parseTypeList, presentTypeBitmapWire, presentTypeList, readTypeBitmap, writeTypeBitmap } from './type-bitmap.js';
 
 export interface NSEC {
   readonly next: Name;
@@ -31,5 +31,13 @@ export const codec: RdataCodec<NSEC> = defineRdata<NSEC>({
   present(v) {
     const types = presentTypeList(v.types);
     return types.length > 0 ? `${v.next.toString()} ${types}` : v.next.toString();
+  },
+  presentWire(rdata) {
+    const n = wireNameLength(rdata, 0);
+    if (n < 0) return undefined;
+    const types = presentTypeBitmapWire(rdata, n);
+    if (types === undefined) return undefined;
+    const next = presentWireName(rdata, 0);
+    return types.length > 0 ? `${next} ${types}` : next;
   },
 });

@@ -1,6 +1,6 @@
 // Shape shared by types whose RDATA is one domain name (NS, CNAME, PTR, DNAME, MB, MD, MF, MG, MR).
 import { defineRdata, readName, writeName, type NameCompression, type RdataCodec } from './codec.js';
-import type { Name } from '../name.js';
+import { presentWireName, wireNameLength, type Name } from '../name.js';
 
 export interface SingleName {
   readonly target: Name;
@@ -26,6 +26,9 @@ export function singleNameCodec(type: number, mnemonic: string, compression: Nam
     },
     present(v) {
       return v.target.toString();
+    },
+    presentWire(rdata) {
+      return rdata.length > 0 && wireNameLength(rdata, 0) === rdata.length ? presentWireName(rdata, 0) : undefined;
     },
   });
   return c;

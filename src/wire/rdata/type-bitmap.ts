@@ -71,3 +71,29 @@ export function parseTypeList(t: RdataTokens, what: string): number[] {
 export function presentTypeList(types: Iterable<number>): string {
   return normaliseTypes(types).map(typeToString).join(' ');
 }
+
+/**
+ * Presentation of the bitmap occupying `rdata` from `offset` to its end, read straight from the octets (the same
+ * text as presentTypeList(readTypeBitmap(...))); undefined when the bitmap breaks the rules readTypeBitmap checks.
+ */
+export function presentTypeBitmapWire(rdata: Uint8Array, offset: number): string | undefined {
+  let s = '';
+  let last = -1;
+  let i = offset;
+  while (i < rdata.length) {
+    if (i + 2 > rdata.length) return undefined;
+    const window = rdata[i]!;
+    const len = rdata[i + 1]!;
+    if (window <= last || len < 1 || len > 32 || i + 2 + len > rdata.length || rdata[i + 1 + len] === 0) return undefined;
+    for (let k = 0; k < len; k++) {
+      const b = rdata[i + 2 + k]!;
+      if (b === 0) continue;
+      for (let bit = 0; bit < 8; bit++) {
+        if (b & (0x80 >> bit)) s += (s.length > 0 ? ' ' : '') + typeToString((window << 8) | (k << 3) | bit);
+      }
+    }
+    last = window;
+    i += 2 + len;
+  }
+  return s;
+}

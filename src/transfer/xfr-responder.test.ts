@@ -1,0 +1,193 @@
+// The AXFR/IXFR responder without sockets: RFC 1995 §7's IXFR answer, condensed and AXFR-style IXFR, packing
+// under the size limit, TSIG on every message (checked with TsigStreamVerifier), and the REFUSED/NOTAUTH cases.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { ManualClock } from '../util/index.js';
+import { decodeMessage, encodeMessage, makeQuery, Name, Opcode, Rcode, RRClass, RRType, recordToText, type Message, type ResourceRecord } from '../wire/index.js';
+import { soaSerial, ZoneModel } from '../zone/index.js';
+import { locateTsig, signMessage, TsigKey, TsigStreamVerifier, type TsigKeyring } from '../tsig/index.js';
+import { DnsServer, ServedZone, ZoneSet, type ServerResult } from '../server/index.js';
+import { AccessList } from './acl.js';
+import { MemoryJournalStore, ZoneJournal } from './journal.js';
+import { XfrResponder, type TransferRequestContext } from './xfr-responder.js';
+import { RFC1995_DIFF_1_2, RFC1995_DIFF_2_3, RFC1995_IXFR_FROM_1, RFC1995_ORIGIN, RFC1995_V3, rfc1995Soa, rr } from '../../tests/support/rfc1995-example.js';
+
+const T0 = 1_800_000_000;
+const KEY = new TsigKey(Name.parse('xfr-key.'), 'hmac-sha256', Uint8Array.from(Buffer.from('xfr responder unit secret')));
+const OTHER = new TsigKey(Name.parse('other-key.'), 'hmac-sha512', Uint8Array.from(Buffer.from('another secret')));
+const keyring: TsigKeyring = (n) => [KEY, OTHER].find((k) => k.name.equals(n));
+
+function setup(opts: { acl?: string[]; maxMessageSize?: number; records?: readonly ResourceRecord[] } = {}): { server: DnsServer<TransferRequestContext>; clock: ManualClock; journal: ZoneJournal } {
+  const clock = new ManualClock(T0 * 1000);
+  const zone = ServedZone.build(ZoneModel.build(opts.records ?? RFC1995_V3, RFC1995_ORIGIN));
+  const server = new DnsServer<TransferRequestContext>(ZoneSet.of([zone]));
+  const journal = new ZoneJournal(RFC1995_ORIGIN, new MemoryJournalStore());
+  const acl = AccessList.parse(opts.acl ?? ['127.0.0.0/8', '192.0.2.0/24 key xfr-key']);
+  new XfrResponder({ acl: (z) => (z.equals(RFC1995_ORIGIN) ? acl : undefined), keyring, journal: () => journal, clock, maxMessageSize: opts.maxMessageSize }).attach(server);
+  return { server, clock, journal };
+}
+
+const tcp = (address = '127.0.0.1'): TransferRequestContext => ({ transport: 'tcp', remote: { address } });
+
+async function collect(r: ServerResult): Promise<Uint8Array[]> {
+  if (r === null) return [];
+  if (r instanceof Uint8Array) return [r];
+  const out: Uint8Array[] = [];
+  for await (const m of r as AsyncIterable<Uint8Array>) out.push(m);
+  return out;
+}
+
+function ixfrQuery(serial: number, id = 4321): Message {
+  return { ...makeQuery(RFC1995_ORIGIN, RRType.IXFR, { edns: false, id }), authority: [rfc1995Soa(serial)] };
+}
+
+function line(r: ResourceRecord): string {
+  if (r.type === RRType.SOA) return `${r.owner.toString().toLowerCase()} SOA ${soaSerial(r.rdata)}`;
+  const t = recordToText(r).split(/\s+/);
+  return `${t[0]!.toLowerCase()} ${t[3]} ${t.slice(4).join(' ')}`;
+}
+
+const answers = (msgs: readonly Uint8Array[]): string[] => msgs.flatMap((m) => decodeMessage(m).answer.map(line));
+
+test('RFC 1995 §7: IXFR from serial 1 is answered with the example sequence', async () => {
+  const { server, journal } = setup();
+  await journal.record(RFC1995_DIFF_1_2);
+  await journal.record(RFC1995_DIFF_2_3);
+  const msgs = await collect(await server.handle(encodeMessage(ixfrQuery(1)), tcp()));
+  assert.deepEqual(answers(msgs), RFC1995_IXFR_FROM_1);
+  const first = decodeMessage(msgs[0]!);
+  assert.equal(first.id, 4321);
+  assert.ok(first.flags.qr && first.flags.aa);
+  assert.equal(first.question[0]!.type, RRType.IXFR);
+});
+
+test('IXFR: up to date → the current SOA alone; over UDP → the current SOA alone; unknown serial → AXFR-style', async () => {
+  const { server, journal } = setup();
+  await journal.record(RFC1995_DIFF_2_3);
+  for (const [serial, ctx] of [[3, tcp()], [5, tcp()], [1, { ...tcp(), transport: 'udp' as const }]] as const) {
+    const msgs = await collect(await server.handle(encodeMessage(ixfrQuery(serial)), ctx));
+    assert.equal(msgs.length, 1);
+    assert.deepEqual(answers(msgs), ['jain.ad.jp. SOA 3'], `serial ${serial}`);
+  }
+  // serial 1 is not in the journal (it starts at 2): the whole zone, SOA first and last (RFC 1995 §4)
+  const full = answers(await collect(await server.handle(encodeMessage(ixfrQuery(1)), tcp())));
+  assert.equal(full[0], 'jain.ad.jp. SOA 3');
+  assert.equal(full[full.length - 1], 'jain.ad.jp. SOA 3');
+  assert.deepEqual(full.slice(1, -1).sort(), RFC1995_V3.filter((r) => r.type !== RRType.SOA).map(line).sort());
+  // and from 2 the journal answers
+  assert.deepEqual(answers(await collect(await server.handle(encodeMessage(ixfrQuery(2)), tcp()))), [
+    'jain.ad.jp. SOA 3', 'jain.ad.jp. SOA 2', 'jain-bb.jain.ad.jp. A 133.69.136.4', 'jain.ad.jp. SOA 3', 'jain-bb.jain.ad.jp. A 133.69.136.3', 'jain.ad.jp. SOA 3',
+  ]);
+});
+
+function bigZone(n: number): ResourceRecord[] {
+  const out = [...RFC1995_V3];
+  for (let i = 0; i < n; i++) out.push(rr(`host${i}.JAIN.AD.JP.`, RRType.TXT, `"record number ${i} with some padding text to make it longer"`));
+  return out;
+}
+
+for (const size of [16384, 65535]) test(`AXFR packs many records per message (limit ${size}), SOA first and last`, async () => {
+  const records = bigZone(size === 16384 ? 3000 : 8000);
+  const { server } = setup({ records, maxMessageSize: size });
+  const msgs = await collect(await server.handle(encodeMessage(makeQuery(RFC1995_ORIGIN, RRType.AXFR, { edns: false, id: 9 })), tcp()));
+  assert.ok(msgs.length > 5, `${msgs.length} messages`);
+  for (const m of msgs) assert.ok(m.length <= size, `message of ${m.length}`);
+  // each message is nearly full but the last: at least 3/4 of the limit
+  for (const m of msgs.slice(0, -1)) assert.ok(m.length > size * 0.75, `message of ${m.length} octets is poorly packed`);
+  const all = answers(msgs);
+  assert.equal(all.length, records.length + 1);
+  assert.equal(all[0], 'jain.ad.jp. SOA 3');
+  assert.equal(all[all.length - 1], 'jain.ad.jp. SOA 3');
+  assert.deepEqual(all.slice(1, -1).sort(), records.filter((r) => r.type !== RRType.SOA).map(line).sort());
+  // the question only in the first message (RFC 5936 §2.2.1), the request ID in all
+  assert.deepEqual(msgs.map((m) => decodeMessage(m).question.length), [1, ...Array<number>(msgs.length - 1).fill(0)]);
+  assert.ok(msgs.every((m) => decodeMessage(m).id === 9));
+});
+
+test('a signed AXFR is signed on every message; the captured stream verifies with TsigStreamVerifier', async () => {
+  const { server } = setup({ records: bigZone(2000), maxMessageSize: 8192, acl: ['192.0.2.0/24 key xfr-key'] });
+  const req = signMessage(encodeMessage(makeQuery(RFC1995_ORIGIN, RRType.AXFR, { edns: false, id: 77 })), KEY, { now: T0 });
+  const msgs = await collect(await server.handle(req.message, tcp('192.0.2.9')));
+  assert.ok(msgs.length > 3);
+  const v = new TsigStreamVerifier(KEY, { requestMac: req.mac });
+  for (const m of msgs) {
+    assert.ok(m.length <= 8192);
+    assert.ok(locateTsig(m), 'every message carries TSIG (RFC 8945 §5.3.1)');
+    const r = v.verify(m, T0 + 1);
+    assert.ok(r.ok && r.signed, r.reason);
+  }
+  assert.ok(v.finish().ok);
+  assert.equal(answers(msgs).length, 2000 + RFC1995_V3.length + 1);
+});
+
+test('a signed IXFR answer and a condensed one are signed too', async () => {
+  const { server, journal } = setup({ acl: ['192.0.2.0/24 key xfr-key'] });
+  await journal.record(RFC1995_DIFF_1_2);
+  await journal.record(RFC1995_DIFF_2_3);
+  for (const serial of [1, 3]) {
+    const req = signMessage(encodeMessage(ixfrQuery(serial)), KEY, { now: T0 });
+    const msgs = await collect(await server.handle(req.message, tcp('192.0.2.1')));
+    const v = new TsigStreamVerifier(KEY, { requestMac: req.mac });
+    for (const m of msgs) assert.ok(v.verify(m, T0).ok);
+    assert.ok(v.finish().ok);
+    assert.equal(answers(msgs).length, serial === 1 ? RFC1995_IXFR_FROM_1.length : 1);
+  }
+});
+
+async function one(server: DnsServer<TransferRequestContext>, req: Uint8Array, ctx: TransferRequestContext): Promise<Message> {
+  const msgs = await collect(await server.handle(req, ctx));
+  assert.equal(msgs.length, 1);
+  return decodeMessage(msgs[0]!);
+}
+
+test('refusals: unlisted → REFUSED; key required but missing → NOTAUTH; another key → NOTAUTH + BADKEY', async () => {
+  const { server } = setup({ acl: ['192.0.2.0/24 key xfr-key'] });
+  const axfr = encodeMessage(makeQuery(RFC1995_ORIGIN, RRType.AXFR, { edns: false, id: 5 }));
+  assert.equal((await one(server, axfr, tcp('198.51.100.1'))).rcode, Rcode.REFUSED);
+  const unsigned = await one(server, axfr, tcp('192.0.2.1'));
+  assert.equal(unsigned.rcode, Rcode.NOTAUTH);
+  assert.equal(unsigned.tsig, undefined);
+  const other = await one(server, signMessage(axfr, OTHER, { now: T0 }).message, tcp('192.0.2.1'));
+  assert.equal(other.rcode, Rcode.NOTAUTH);
+  const t = locateTsig(encodeMessage(other))!;
+  assert.equal(t.error, 17); // BADKEY
+  assert.equal(t.mac.length, 0);
+  // signed with the right key but from an unlisted address: REFUSED, signed
+  const req = signMessage(axfr, KEY, { now: T0 });
+  const refused = await collect(await server.handle(req.message, tcp('203.0.113.1')));
+  assert.equal(decodeMessage(refused[0]!).rcode, Rcode.REFUSED);
+  assert.ok(new TsigStreamVerifier(KEY, { requestMac: req.mac }).verify(refused[0]!, T0).ok);
+  // a zone we do not serve: NOTAUTH (RFC 5936 §2.2.1)
+  const elsewhere = encodeMessage(makeQuery('example.org.', RRType.AXFR, { edns: false }));
+  assert.equal((await one(server, elsewhere, tcp('192.0.2.1'))).rcode, Rcode.NOTAUTH);
+  // AXFR over UDP: FORMERR (RFC 5936 §4.2)
+  assert.equal((await one(server, signMessage(axfr, KEY, { now: T0 }).message, { transport: 'udp', remote: { address: '192.0.2.1' } })).rcode, Rcode.FORMERR);
+});
+
+test('TSIG failures as RFC 8945 §5.2: unknown key BADKEY, wrong MAC BADSIG, stale time BADTIME', async () => {
+  const { server } = setup({ acl: ['192.0.2.0/24 key xfr-key'] });
+  const axfr = encodeMessage(makeQuery(RFC1995_ORIGIN, RRType.AXFR, { edns: false, id: 6 }));
+  const stranger = new TsigKey(Name.parse('stranger.'), 'hmac-sha256', Uint8Array.of(1, 2, 3));
+  const bad = await one(server, signMessage(axfr, stranger, { now: T0 }).message, tcp('192.0.2.1'));
+  assert.equal(bad.rcode, Rcode.NOTAUTH);
+  assert.equal(locateTsig(encodeMessage(bad))!.error, 17);
+  const forged = new TsigKey(KEY.name, 'hmac-sha256', Uint8Array.from(Buffer.from('not the secret')));
+  const sig = await one(server, signMessage(axfr, forged, { now: T0 }).message, tcp('192.0.2.1'));
+  assert.equal(sig.rcode, Rcode.NOTAUTH);
+  assert.equal(locateTsig(encodeMessage(sig))!.error, 16);
+  const stale = signMessage(axfr, KEY, { now: T0 - 3600 });
+  const time = await collect(await server.handle(stale.message, tcp('192.0.2.1')));
+  assert.equal(decodeMessage(time[0]!).rcode, Rcode.NOTAUTH);
+  const tt = locateTsig(time[0]!)!;
+  assert.equal(tt.error, 18);
+  assert.equal(tt.mac.length, 32); // BADTIME is signed (§5.2.3)
+});
+
+test('NOTIFY and QUERY routes are untouched; an AXFR of a class we do not serve is NOTAUTH', async () => {
+  const { server } = setup();
+  const q = encodeMessage(makeQuery(RFC1995_ORIGIN, RRType.AXFR, { edns: false, class: RRClass.CH }));
+  assert.equal((await one(server, q, tcp())).rcode, Rcode.NOTAUTH);
+  const soa = await one(server, encodeMessage(makeQuery(RFC1995_ORIGIN, RRType.SOA)), { transport: 'udp', remote: { address: '127.0.0.1' } });
+  assert.equal(soa.answer.length, 1);
+  assert.equal(soa.flags.opcode, Opcode.QUERY);
+});

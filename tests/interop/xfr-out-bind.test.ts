@@ -1,0 +1,9 @@
+// BIND named as a secondary of Signet: NOTIFY (TSIG), AXFR with TSIG, IXFR after a journaled change, and a
+// secondary without the key refused (NOTAUTH).
+import { test } from 'node:test';
+import { startNamedSecondary } from '../support/secondaries.js';
+import { transferScenario } from '../support/xfr-out-scenario.js';
+
+test('BIND secondary: NOTIFY, AXFR and IXFR from Signet with TSIG; refused without the key', async (t) => {
+  await transferScenario(t, startNamedSecondary, { expectIxfr: true });
+});

@@ -1,0 +1,9 @@
+// NSD as a secondary of Signet: NOTIFY (TSIG), AXFR with TSIG, IXFR after a journaled change, and a secondary
+// without the key refused (NOTAUTH).
+import { test } from 'node:test';
+import { startNsdSecondary } from '../support/secondaries.js';
+import { transferScenario } from '../support/xfr-out-scenario.js';
+
+test('NSD secondary: NOTIFY, AXFR and IXFR from Signet with TSIG; refused without the key', async (t) => {
+  await transferScenario(t, startNsdSecondary, { expectIxfr: true });
+});
