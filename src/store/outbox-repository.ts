@@ -1,52 +1,55 @@
-// The notification outbox: events are enqueued in the same transaction as the state change that raised them,
-// deduplicated by key, claimed by a sender for a lease, then marked sent or failed with the next attempt time.
+// The notification outbox, with the semantics of messaging's OutboxPort: events are enqueued in the same
+// transaction as the state change that raised them and deduplicated by key; a sender claims due rows (counting an
+// attempt and leasing them), then marks each sent (final) or failed (retry at a time, or given up).
 import { atomically, run } from './repo-context.js';
 import type { RepoContext } from './repo-context.js';
 import type { OutboxTable } from './schema.js';
-import { StoreError } from './store-error.js';
 
-/** An event to send. */
+/** Default claim lease: longer than any one send can take (messaging's OUTBOX_CLAIM_LEASE_MS). */
+export const DEFAULT_OUTBOX_LEASE_MS = 10 * 60_000;
+
+/** An event to send (structurally a messaging OutboxEvent). */
 export interface NewOutboxMessage {
+  /** Stable id, derived from the dedupe key by the caller. */
+  readonly id: string;
   /** `dnssec.rotation_start`, `zone.status_changed`, ... */
-  readonly eventType: string;
-  /** Same fact, same key: a second enqueue is ignored (the policy KeyEvent id is a good one). */
-  readonly dedupeKey: string;
+  readonly type: string;
   readonly zone?: string;
+  /** Same fact (and target), same key: a second enqueue is skipped, whatever the first row's state. */
+  readonly dedupeKey: string;
+  /** Where it goes (JSON-compatible), if the caller routes per row. */
+  readonly target?: unknown;
   readonly payload: unknown;
-  /** Earliest send time; default: now. */
-  readonly notBefore?: number;
+  /** Enqueue time; also the first attempt time. */
+  readonly createdAt: number;
 }
 
-/** A stored outbox row. */
-export interface OutboxMessage {
-  readonly id: number;
-  readonly eventType: string;
-  readonly dedupeKey: string;
-  readonly zone?: string;
-  readonly payload: unknown;
-  readonly createdAt: number;
+/** Delivery state of a row. */
+export type OutboxStatus = 'pending' | 'sent' | 'failed';
+
+/** A stored outbox row (structurally a messaging OutboxEntry, with `type` as a plain string). */
+export interface OutboxMessage extends NewOutboxMessage {
+  readonly status: OutboxStatus;
   readonly attempts: number;
   readonly nextAttemptAt: number;
-  readonly claimedUntil?: number;
-  readonly sentAt?: number;
-  readonly gaveUpAt?: number;
   readonly lastError?: string;
+  readonly sentAt?: number;
 }
 
-function fromRow(r: Omit<OutboxTable, 'id'> & { id: number }): OutboxMessage {
+function fromRow(r: OutboxTable): OutboxMessage {
   return {
     id: r.id,
-    eventType: r.event_type,
-    dedupeKey: r.dedupe_key,
+    type: r.event_type,
     ...(r.zone === null ? {} : { zone: r.zone }),
+    dedupeKey: r.dedupe_key,
+    ...(r.target === null ? {} : { target: JSON.parse(r.target) as unknown }),
     payload: JSON.parse(r.payload) as unknown,
     createdAt: r.created_at,
+    status: r.status === 'sent' ? 'sent' : r.status === 'failed' ? 'failed' : 'pending',
     attempts: r.attempts,
     nextAttemptAt: r.next_attempt_at,
-    ...(r.claimed_until === null ? {} : { claimedUntil: r.claimed_until }),
-    ...(r.sent_at === null ? {} : { sentAt: r.sent_at }),
-    ...(r.gave_up_at === null ? {} : { gaveUpAt: r.gave_up_at }),
     ...(r.last_error === null ? {} : { lastError: r.last_error }),
+    ...(r.sent_at === null ? {} : { sentAt: r.sent_at }),
   };
 }
 
@@ -57,99 +60,100 @@ export class OutboxRepository {
     this.#ctx = ctx;
   }
 
-  /** Enqueue unless the dedupe key is already there. `inserted` is false for a duplicate; `id` is the existing row's then. */
-  async enqueue(m: NewOutboxMessage, now: number): Promise<{ id: number; inserted: boolean }> {
+  /** Insert each event as pending, skipping any whose id or dedupe key is already there; returns those inserted. */
+  async enqueue<E extends NewOutboxMessage>(events: readonly E[]): Promise<E[]> {
+    if (events.length === 0) return [];
     return atomically(this.#ctx, async (db) => {
-      const r = await db
-        .insertInto('outbox')
-        .values({
-          event_type: m.eventType,
-          dedupe_key: m.dedupeKey,
-          zone: m.zone ?? null,
-          payload: JSON.stringify(m.payload ?? null),
-          created_at: now,
-          attempts: 0,
-          next_attempt_at: m.notBefore ?? now,
-          claimed_until: null,
-          sent_at: null,
-          gave_up_at: null,
-          last_error: null,
-        })
-        .onConflict((oc) => oc.column('dedupe_key').doNothing())
-        .returning('id')
-        .executeTakeFirst();
-      if (r) return { id: r.id, inserted: true };
-      const existing = await db.selectFrom('outbox').select('id').where('dedupe_key', '=', m.dedupeKey).executeTakeFirstOrThrow();
-      return { id: existing.id, inserted: false };
+      const added: E[] = [];
+      for (const e of events) {
+        const r = await db
+          .insertInto('outbox')
+          .values({
+            id: e.id,
+            event_type: e.type,
+            dedupe_key: e.dedupeKey,
+            zone: e.zone ?? null,
+            target: e.target === undefined ? null : JSON.stringify(e.target),
+            payload: JSON.stringify(e.payload ?? null),
+            created_at: e.createdAt,
+            status: 'pending',
+            attempts: 0,
+            next_attempt_at: e.createdAt,
+            sent_at: null,
+            last_error: null,
+          })
+          .onConflict((oc) => oc.doNothing())
+          .returning('id')
+          .executeTakeFirst();
+        if (r) added.push(e);
+      }
+      return added;
     });
   }
 
   /**
-   * Claim up to `limit` messages due at `now` (not sent, not given up, next attempt reached, no live lease) for
-   * `leaseMs`: another claimer skips them until the lease runs out (a sender that died loses its claim then).
+   * Atomically take up to `limit` pending rows due at `now` (earliest next attempt, then creation, then id), count
+   * an attempt on each and lease it until `now + leaseMs`: a concurrent claim skips them, and a sender that dies
+   * mid-send gets them retried after the lease. Returns the rows as they are after the claim.
    */
-  async claimDue(now: number, opts: { limit?: number; leaseMs?: number } = {}): Promise<OutboxMessage[]> {
-    const limit = opts.limit ?? 100;
-    const lease = opts.leaseMs ?? 60_000;
+  async claimDue(now: number, limit: number, leaseMs: number = DEFAULT_OUTBOX_LEASE_MS): Promise<OutboxMessage[]> {
+    if (limit <= 0) return [];
     return atomically(this.#ctx, async (db) => {
       let q = db
         .selectFrom('outbox')
         .select('id')
-        .where('sent_at', 'is', null)
-        .where('gave_up_at', 'is', null)
+        .where('status', '=', 'pending')
         .where('next_attempt_at', '<=', now)
-        .where((eb) => eb.or([eb('claimed_until', 'is', null), eb('claimed_until', '<=', now)]))
         .orderBy('next_attempt_at')
+        .orderBy('created_at')
         .orderBy('id')
         .limit(limit);
       // PostgreSQL: concurrent claimers skip each other's rows; SQLite has one writer at a time anyway
       if (this.#ctx.kind === 'postgres') q = q.forUpdate().skipLocked();
       const ids = (await q.execute()).map((r) => r.id);
       if (ids.length === 0) return [];
-      await db.updateTable('outbox').set({ claimed_until: now + lease }).where('id', 'in', ids).execute();
-      const rows = await db.selectFrom('outbox').selectAll().where('id', 'in', ids).orderBy('next_attempt_at').orderBy('id').execute();
-      return rows.map(fromRow);
+      await db
+        .updateTable('outbox')
+        .set((eb) => ({ attempts: eb('attempts', '+', 1), next_attempt_at: now + leaseMs }))
+        .where('id', 'in', ids)
+        .execute();
+      const rows = await db.selectFrom('outbox').selectAll().where('id', 'in', ids).execute();
+      const order = new Map(ids.map((id, i) => [id, i]));
+      return rows.map(fromRow).sort((a, b) => order.get(a.id)! - order.get(b.id)!);
     });
   }
 
-  /** The message was delivered. */
-  async markSent(id: number, now: number): Promise<void> {
-    const r = await run(this.#ctx, (db) => db.updateTable('outbox').set({ sent_at: now, claimed_until: null }).where('id', '=', id).executeTakeFirst());
-    if (r.numUpdatedRows === 0n) throw notFound(id);
+  /** The row was delivered: final, idempotent (an unknown id is ignored). */
+  async markSent(id: string, now: number): Promise<void> {
+    await run(this.#ctx, (db) => db.updateTable('outbox').set({ status: 'sent', sent_at: now }).where('id', '=', id).where('status', '<>', 'sent').execute());
   }
 
-  /** A delivery attempt failed: count it, keep the error, retry at `nextAttemptAt` — or give up when that is undefined. */
-  async markFailed(id: number, error: string, now: number, nextAttemptAt?: number): Promise<void> {
-    const r = await run(this.#ctx, (db) =>
+  /**
+   * A delivery attempt failed: keep the error; retry at `nextAttemptAt`, or — with null — give up for good. A row
+   * already sent is never changed.
+   */
+  async markFailed(id: string, _now: number, error: string, nextAttemptAt: number | null): Promise<void> {
+    await run(this.#ctx, (db) =>
       db
         .updateTable('outbox')
-        .set((eb) => ({
-          attempts: eb('attempts', '+', 1),
-          last_error: error,
-          claimed_until: null,
-          ...(nextAttemptAt === undefined ? { gave_up_at: now } : { next_attempt_at: nextAttemptAt }),
-        }))
+        .set(nextAttemptAt === null ? { last_error: error, status: 'failed' } : { last_error: error, next_attempt_at: nextAttemptAt })
         .where('id', '=', id)
-        .executeTakeFirst(),
+        .where('status', '<>', 'sent')
+        .execute(),
     );
-    if (r.numUpdatedRows === 0n) throw notFound(id);
   }
 
-  /** One message, or undefined. */
-  async get(id: number): Promise<OutboxMessage | undefined> {
+  /** One row, or undefined. */
+  async get(id: string): Promise<OutboxMessage | undefined> {
     const r = await run(this.#ctx, (db) => db.selectFrom('outbox').selectAll().where('id', '=', id).executeTakeFirst());
     return r ? fromRow(r) : undefined;
   }
 
-  /** Messages neither sent nor given up (the queue depth metric). */
+  /** Rows still pending (the queue depth metric). */
   async pendingCount(): Promise<number> {
     const r = await run(this.#ctx, (db) =>
-      db.selectFrom('outbox').select((eb) => eb.fn.countAll<number>().as('n')).where('sent_at', 'is', null).where('gave_up_at', 'is', null).executeTakeFirstOrThrow(),
+      db.selectFrom('outbox').select((eb) => eb.fn.countAll<number>().as('n')).where('status', '=', 'pending').executeTakeFirstOrThrow(),
     );
     return Number(r.n);
   }
-}
-
-function notFound(id: number): StoreError {
-  return new StoreError('STORE_NOT_FOUND', `no outbox message ${id}`, { table: 'outbox', field: 'id' }, { id });
 }

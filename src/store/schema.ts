@@ -121,19 +121,24 @@ export interface KeyEventsTable {
   at: number;
 }
 
-/** The notification outbox. */
+/** The notification outbox (the rows messaging's OutboxPort describes). */
 export interface OutboxTable {
-  id: Generated<number>;
+  /** Caller-chosen id, derived from the dedupe key (doubles as the webhook delivery id). */
+  id: string;
   event_type: string;
   dedupe_key: string;
   zone: string | null;
+  /** Where it goes (JSON: `{ channel, to }` / `{ channel, endpoint }`), or null. */
+  target: string | null;
   payload: string;
   created_at: number;
+  /** `pending`, `sent` or `failed` (given up). */
+  status: string;
+  /** Attempts started: each claim counts one, so a crash mid-send is counted. */
   attempts: number;
+  /** Earliest next attempt; for a claimed row, the end of its lease. */
   next_attempt_at: number;
-  claimed_until: number | null;
   sent_at: number | null;
-  gave_up_at: number | null;
   last_error: string | null;
 }
 

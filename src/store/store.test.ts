@@ -1,16 +1,21 @@
 // The repository contract, run against SQLite (a file in a temp dir) and a real PostgreSQL 15 started by the test:
 // both dialects must behave the same, including the typed errors and the database-level append-only guard.
-import { test } from 'node:test';
+import { after, test } from 'node:test';
 import type { TestContext } from 'node:test';
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import BetterSqlite3 from 'better-sqlite3';
 import pg from 'pg';
 import fc from 'fast-check';
-import { freePort, startPostgres, tempDir } from '../../tests/support/index.js';
+import { findPostgresBin, freePort, launchPostgres, startPostgres, tempDir } from '../../tests/support/index.js';
+import type { PostgresServer } from '../../tests/support/index.js';
+import { outboxContract } from '../../tests/support/outbox-contract.js';
+import { storeOutbox } from '../app/store-outbox.js';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { KeySim } from '../../tests/support/key-sim.js';
 import { DAY, DOTGOV_CSS, ROTATE_90D, YEAR } from '../policy/index.js';
-import { LATEST_MIGRATION, Store, StoreError, sqlitePathIn } from './index.js';
+import { DEFAULT_OUTBOX_LEASE_MS, LATEST_MIGRATION, Store, StoreError, sqlitePathIn } from './index.js';
 import { toStoreError } from './store-error.js';
 
 const T0 = Date.UTC(2026, 0, 1);
@@ -257,30 +262,29 @@ async function contract(t: TestContext, fresh: Fresh): Promise<void> {
 
   await t.test('outbox: dedupe, claim due rows with a lease, retry, give up, sent', (t) =>
     withStore(fresh, t, async (s) => {
-      const a = await s.outbox.enqueue({ eventType: 'dnssec.rotation_start', dedupeKey: 'example.gov./k1/ksk-roll-2m', zone: 'example.gov.', payload: { keyTag: 1 } }, T0);
-      assert.equal(a.inserted, true);
-      const dup = await s.outbox.enqueue({ eventType: 'dnssec.rotation_start', dedupeKey: 'example.gov./k1/ksk-roll-2m', payload: { other: true } }, T0 + 5);
-      assert.deepEqual(dup, { id: a.id, inserted: false });
-      const later = await s.outbox.enqueue({ eventType: 'zone.status_changed', dedupeKey: 'b', payload: null, notBefore: T0 + 100 }, T0);
+      const a = { id: 'dlv_a', type: 'dnssec.rotation_start', dedupeKey: 'example.gov./k1/ksk-roll-2m', zone: 'example.gov.', target: { channel: 'email', to: 'tech@example.gov' }, payload: { keyTag: 1 }, createdAt: T0 };
+      const later = { id: 'dlv_b', type: 'zone.status_changed', dedupeKey: 'b', payload: null, createdAt: T0 + 100 };
+      assert.deepEqual(await s.outbox.enqueue([a, later, { ...a, id: 'dlv_c' }]), [a, later]);
+      assert.deepEqual(await s.outbox.enqueue([{ ...a, payload: { other: true } }]), []);
       assert.equal(await s.outbox.pendingCount(), 2);
 
-      const c1 = await s.outbox.claimDue(T0, { leaseMs: 50 });
-      assert.deepEqual(c1.map((m) => [m.id, m.payload, m.claimedUntil]), [[a.id, { keyTag: 1 }, T0 + 50]]);
-      assert.deepEqual(await s.outbox.claimDue(T0 + 10), [], 'leased rows are not claimed twice');
-      await s.outbox.markFailed(a.id, 'smtp 451', T0 + 20, T0 + 1000);
-      assert.deepEqual((await s.outbox.claimDue(T0 + 999)).map((m) => m.id), [later.id]);
-      const retry = await s.outbox.claimDue(T0 + 1000, { leaseMs: 10 });
-      assert.deepEqual(retry.map((m) => [m.id, m.attempts, m.lastError]), [[a.id, 1, 'smtp 451']]);
-      // a lease that ran out (the sender died) makes the row claimable again
-      assert.deepEqual((await s.outbox.claimDue(T0 + 1010)).map((m) => m.id), [a.id]);
+      const c1 = await s.outbox.claimDue(T0, 10, 50);
+      assert.deepEqual(c1, [{ ...a, status: 'pending', attempts: 1, nextAttemptAt: T0 + 50 }]);
+      assert.deepEqual(await s.outbox.claimDue(T0 + 10, 10), [], 'leased rows are not claimed twice');
+      await s.outbox.markFailed(a.id, T0 + 20, 'smtp 451', T0 + 1000);
+      assert.deepEqual((await s.outbox.claimDue(T0 + 999, 10)).map((m) => m.id), [later.id]);
+      const retry = await s.outbox.claimDue(T0 + 1000, 10, 10);
+      assert.deepEqual(retry.map((m) => [m.id, m.attempts, m.lastError]), [[a.id, 2, 'smtp 451']]);
+      // a lease that ran out (the sender died) makes the row claimable again, counting the attempt
+      assert.deepEqual((await s.outbox.claimDue(T0 + 1010, 10)).map((m) => [m.id, m.attempts]), [[a.id, 3]]);
       await s.outbox.markSent(a.id, T0 + 1011);
-      await s.outbox.markFailed(later.id, 'webhook 500', T0 + 1012);
-      const gone = await s.outbox.get(later.id);
-      assert.equal(gone?.gaveUpAt, T0 + 1012);
-      assert.equal((await s.outbox.get(a.id))?.sentAt, T0 + 1011);
+      await s.outbox.markFailed(a.id, T0 + 1012, 'late', T0 + 2000);
+      await s.outbox.markFailed(later.id, T0 + 1012, 'webhook 500', null);
+      assert.deepEqual(await s.outbox.get(later.id), { ...later, status: 'failed', attempts: 1, nextAttemptAt: T0 + 999 + DEFAULT_OUTBOX_LEASE_MS, lastError: 'webhook 500' });
+      assert.deepEqual(await s.outbox.get(a.id), { ...a, status: 'sent', attempts: 3, nextAttemptAt: T0 + 1010 + DEFAULT_OUTBOX_LEASE_MS, lastError: 'smtp 451', sentAt: T0 + 1011 });
       assert.equal(await s.outbox.pendingCount(), 0);
-      assert.deepEqual(await s.outbox.claimDue(T0 + 10 * DAY), []);
-      await assert.rejects(s.outbox.markSent(999999, T0), isStoreError('STORE_NOT_FOUND'));
+      assert.deepEqual(await s.outbox.claimDue(T0 + 10 * DAY, 10), []);
+      assert.deepEqual(await s.outbox.enqueue([a]), [], 'a sent fact is not enqueued again');
     }));
 
   await t.test('journal: chains by serial, duplicate start serial, trim and clear', (t) =>
@@ -314,7 +318,7 @@ async function contract(t: TestContext, fresh: Fresh): Promise<void> {
           await tx.zones.create({ name: zone, policy: 'rotate-90d', status: 'SOURCE_OK' }, T0);
           await tx.keys.saveZoneKeys(zone, sim.keys.map((key) => ({ key: { ...key, id: `${zone}${key.id}` } })));
           await tx.keyEvents.append({ zone, event: 'create-key', actor: 'engine', at: T0 });
-          await tx.outbox.enqueue({ eventType: 'dnssec.ds_add', dedupeKey: `${zone}/ds-add`, zone, payload: {} }, T0);
+          await tx.outbox.enqueue([{ id: `${zone}/ds-add`, type: 'dnssec.ds_add', dedupeKey: `${zone}/ds-add`, zone, payload: {}, createdAt: T0 }]);
           await tx.zones.setStatus(zone, { status: 'SIGNED' }, T0 + 1);
           if (fail) throw new Error('crash before commit');
           return 'done';
@@ -435,3 +439,29 @@ test('journal chains agree with a model for arbitrary serial histories (fast-che
     { numRuns: 40 },
   );
 });
+
+// messaging's OutboxPort contract, through the app's adapter, on both dialects
+outboxContract('SQLite store', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'signet-outbox-'));
+  const store = await Store.open({ sqlite: sqlitePathIn(dir) });
+  return {
+    port: storeOutbox(store.outbox),
+    cleanup: async () => {
+      await store.close();
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
+});
+
+if (findPostgresBin() !== undefined) {
+  let server: Promise<PostgresServer> | undefined;
+  let n = 0;
+  after(async () => {
+    if (server) await (await server).stop();
+  });
+  outboxContract('PostgreSQL store', async () => {
+    server ??= launchPostgres();
+    const store = await Store.open({ postgres: await (await server).createDatabase(`outbox_${n++}`), poolSize: 2 });
+    return { port: storeOutbox(store.outbox), cleanup: () => store.close() };
+  });
+}

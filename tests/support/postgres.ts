@@ -44,13 +44,26 @@ function postgresIds(): { uid: number; gid: number } {
  * (SIGNET_REQUIRE_PEERS=1) or skip saying what to install; returns undefined after skipping.
  */
 export async function startPostgres(t: TestContext): Promise<PostgresServer | undefined> {
-  const bin = findPostgresBin();
-  if (!bin) {
-    const msg = `PostgreSQL server binaries (initdb, pg_ctl) are not installed: apt-get install postgresql-15`;
+  if (!findPostgresBin()) {
+    const msg = MISSING;
     if (process.env.SIGNET_REQUIRE_PEERS === '1') throw new Error(msg);
     t.skip(msg);
     return undefined;
   }
+  const server = await launchPostgres();
+  t.after(() => server.stop());
+  return server;
+}
+
+const MISSING = 'PostgreSQL server binaries (initdb, pg_ctl) are not installed: apt-get install postgresql-15';
+
+/**
+ * Start a PostgreSQL server not tied to one test (e.g. shared by a file's tests); the caller stops it, typically
+ * in node:test's `after`. Throws when the binaries are missing — check `findPostgresBin()` first.
+ */
+export async function launchPostgres(): Promise<PostgresServer> {
+  const bin = findPostgresBin();
+  if (!bin) throw new Error(MISSING);
   const asRoot = process.getuid?.() === 0;
   const dir = mkdtempSync(join(tmpdir(), 'signet-pg-'));
   const data = join(dir, 'data');
@@ -70,7 +83,6 @@ export async function startPostgres(t: TestContext): Promise<PostgresServer | un
     if (started) runAs('pg_ctl', ['-D', data, '-m', 'fast', '-w', '-t', '60', 'stop']);
     rmSync(dir, { recursive: true, force: true });
   };
-  t.after(stop);
 
   const init = runAs('initdb', ['-D', data, '-U', 'postgres', '-A', 'trust', '-E', 'UTF8', '--locale=C', '--no-sync', '--no-instructions']);
   if (init.status !== 0) {

@@ -35,7 +35,7 @@ async function main(): Promise<void> {
       () => tx.zones.create({ name: CRASH_ZONE, policy: 'rotate-90d', status: 'SOURCE_OK' }, t0),
       () => tx.keys.saveZoneKeys(CRASH_ZONE, sim.keys.map((key) => ({ key })), sim.obs),
       () => tx.keyEvents.append({ zone: CRASH_ZONE, event: 'create-key', actor: 'engine', at: t0 }),
-      () => tx.outbox.enqueue({ eventType: 'dnssec.ds_add', dedupeKey: `${CRASH_ZONE}/ds-add`, zone: CRASH_ZONE, payload: {} }, t0),
+      () => tx.outbox.enqueue([{ id: 'dlv_crash', type: 'dnssec.ds_add', dedupeKey: `${CRASH_ZONE}/ds-add`, zone: CRASH_ZONE, payload: {}, createdAt: t0 }]),
       () => tx.zones.setStatus(CRASH_ZONE, { status: 'SIGNED' }, t0 + 1),
       () => tx.journal.append(CRASH_ZONE, { serialFrom: 1, serialTo: 2, diff: new Uint8Array([1, 2, 3]) }, t0 + 1),
     ];

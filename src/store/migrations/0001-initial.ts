@@ -133,21 +133,24 @@ export function initialSchema(kind: DialectKind): Migration {
       await db.schema.createIndex('key_events_zone_idx').on('key_events').columns(['zone', 'at']).execute();
       await db.schema.createIndex('key_events_key_idx').on('key_events').column('key_id').execute();
 
-      await withId(kind, db.schema.createTable('outbox'))
+      await db.schema
+        .createTable('outbox')
+        .addColumn('id', 'text', (c) => c.primaryKey())
         .addColumn('event_type', 'text', (c) => c.notNull())
         .addColumn('dedupe_key', 'text', (c) => c.notNull())
         .addColumn('zone', 'text')
+        .addColumn('target', 'text')
         .addColumn('payload', 'text', (c) => c.notNull())
         .addColumn('created_at', 'bigint', (c) => c.notNull())
+        .addColumn('status', 'text', (c) => c.notNull())
         .addColumn('attempts', 'integer', (c) => c.notNull().defaultTo(0))
         .addColumn('next_attempt_at', 'bigint', (c) => c.notNull())
-        .addColumn('claimed_until', 'bigint')
         .addColumn('sent_at', 'bigint')
-        .addColumn('gave_up_at', 'bigint')
         .addColumn('last_error', 'text')
         .addUniqueConstraint('outbox_dedupe_key_unique', ['dedupe_key'])
+        .addCheckConstraint('outbox_status_check', sql`status in ('pending', 'sent', 'failed')`)
         .execute();
-      await db.schema.createIndex('outbox_due_idx').on('outbox').columns(['sent_at', 'gave_up_at', 'next_attempt_at']).execute();
+      await db.schema.createIndex('outbox_due_idx').on('outbox').columns(['status', 'next_attempt_at']).execute();
 
       await withId(kind, db.schema.createTable('zone_status_history'))
         .addColumn('zone', 'text', (c) => c.notNull().references('zones.name').onDelete('cascade'))
