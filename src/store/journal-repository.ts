@@ -70,6 +70,17 @@ export class JournalRepository {
     });
   }
 
+  /** Drop the zone's `count` oldest entries; returns how many were deleted. */
+  async dropOldest(zone: string, count: number): Promise<number> {
+    if (count <= 0) return 0;
+    return atomically(this.#ctx, async (db) => {
+      const oldest = await db.selectFrom('journal').select('id').where('zone', '=', zone).orderBy('id').limit(count).execute();
+      if (oldest.length === 0) return 0;
+      const r = await db.deleteFrom('journal').where('id', 'in', oldest.map((o) => o.id)).executeTakeFirst();
+      return Number(r.numDeletedRows);
+    });
+  }
+
   /** Drop the zone's whole journal (after an AXFR reload breaks the chain). */
   async clear(zone: string): Promise<number> {
     const r = await run(this.#ctx, (db) => db.deleteFrom('journal').where('zone', '=', zone).executeTakeFirst());
