@@ -22,3 +22,4 @@ export * from './signet-secondary.js';
 export * from './xfr-events.js';
 export * from './fake-primary.js';
 export * from './softhsm.js';
+export * from './postgres.js';
