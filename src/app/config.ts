@@ -28,6 +28,19 @@ export interface SignetConfig {
   readonly log: {
     readonly level: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
   };
+  /**
+   * File holding the key vault's master key (32 bytes, raw or base64). Default `<dataDir>/master.key`, created on
+   * first start; `SIGNET_MASTER_KEY` (base64, or `id:base64,...` for rotation) takes precedence.
+   */
+  readonly masterKeyFile?: string;
+  /** SMTP relay for notifications; the password comes from `SIGNET_SMTP_PASSWORD`. Without it, e-mail stays queued. */
+  readonly smtp?: {
+    readonly host: string;
+    readonly port: number;
+    readonly from: string;
+    readonly security?: 'none' | 'starttls' | 'starttls-required' | 'tls';
+    readonly user?: string;
+  };
 }
 
 /** A configuration value that cannot be used; `path` names the field (`dns.port`). */
@@ -91,7 +104,21 @@ function isObject(v: unknown): v is Json {
 function validate(raw: unknown, source: string, cwd: string): SignetConfig {
   const d = defaultConfig(cwd);
   if (!isObject(raw)) throw new ConfigError('(root)', 'must be a JSON object', source);
-  checkKeys(raw, ['dataDir', 'dns', 'http', 'database', 'log'], '', source);
+  checkKeys(raw, ['dataDir', 'dns', 'http', 'database', 'log', 'masterKeyFile', 'smtp'], '', source);
+  const smtpRaw = section(raw, 'smtp', source);
+  checkKeys(smtpRaw, ['host', 'port', 'from', 'security', 'user'], 'smtp.', source);
+  let smtp: SignetConfig['smtp'];
+  if (raw.smtp !== undefined) {
+    const security = smtpRaw.security === undefined ? undefined : str(smtpRaw.security, 'smtp.security', source);
+    if (security !== undefined && !['none', 'starttls', 'starttls-required', 'tls'].includes(security)) throw new ConfigError('smtp.security', 'must be none, starttls, starttls-required or tls', source);
+    smtp = {
+      host: str(smtpRaw.host, 'smtp.host', source),
+      port: smtpRaw.port === undefined ? 25 : port(smtpRaw.port, 'smtp.port', source),
+      from: str(smtpRaw.from, 'smtp.from', source),
+      ...(security === undefined ? {} : { security: security as 'none' }),
+      ...(smtpRaw.user === undefined ? {} : { user: str(smtpRaw.user, 'smtp.user', source) }),
+    };
+  }
   const dns = section(raw, 'dns', source);
   checkKeys(dns, ['addresses', 'port'], 'dns.', source);
   const http = section(raw, 'http', source);
@@ -115,6 +142,8 @@ function validate(raw: unknown, source: string, cwd: string): SignetConfig {
     },
     database,
     log: { level: log.level === undefined ? d.log.level : level(log.level, 'log.level', source) },
+    ...(raw.masterKeyFile === undefined ? {} : { masterKeyFile: resolve(cwd, str(raw.masterKeyFile, 'masterKeyFile', source)) }),
+    ...(smtp ? { smtp } : {}),
   };
 }
 
@@ -149,6 +178,8 @@ function applyEnv(c: SignetConfig, env: Readonly<Record<string, string | undefin
     },
     database,
     log: { level: logLevel === undefined ? c.log.level : level(logLevel, 'SIGNET_LOG_LEVEL', src) },
+    ...(c.masterKeyFile === undefined ? {} : { masterKeyFile: c.masterKeyFile }),
+    ...(c.smtp ? { smtp: c.smtp } : {}),
   };
 }
 

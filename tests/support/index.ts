@@ -23,3 +23,4 @@ export * from './xfr-events.js';
 export * from './fake-primary.js';
 export * from './softhsm.js';
 export * from './postgres.js';
+export * from './secondaries.js';
