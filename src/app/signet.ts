@@ -169,6 +169,7 @@ export async function startSignet(config: SignetConfig, deps: SignetDeps): Promi
       outbox,
       notificationsQueued: () => dispatcher.wake(),
       journalStore: storeJournal(store.journal, clock),
+      zoneDir: join(config.dataDir, 'zones'),
       ...(deps.retryMs !== undefined ? { retryMs: deps.retryMs } : {}),
       ...(deps.destinationChecks ? { destinationChecks: deps.destinationChecks } : {}),
     });

@@ -9,6 +9,9 @@ export interface Clock {
   sleep(ms: number, signal?: AbortSignal): Promise<void>;
 }
 
+/** The longest delay setTimeout takes (2^31-1 ms, about 24.8 days). */
+const MAX_TIMER_MS = 0x7fffffff;
+
 /** The real wall clock. The only place in the tree allowed to read system time and arm real timers. */
 export class SystemClock implements Clock {
   now(): number {
@@ -17,15 +20,24 @@ export class SystemClock implements Clock {
   sleep(ms: number, signal?: AbortSignal): Promise<void> {
     return new Promise((resolve, reject) => {
       if (signal?.aborted) return reject(signal.reason);
-      const t = setTimeout(() => {
-        signal?.removeEventListener('abort', onAbort);
-        resolve();
-      }, Math.max(0, ms));
+      // setTimeout fires at once for delays above 2^31-1 ms: wait in chunks until the deadline
+      const deadline = Date.now() + Math.max(0, ms);
+      let t: ReturnType<typeof setTimeout>;
+      const arm = (): void => {
+        const left = deadline - Date.now();
+        if (left <= 0) {
+          signal?.removeEventListener('abort', onAbort);
+          resolve();
+          return;
+        }
+        t = setTimeout(arm, Math.min(left, MAX_TIMER_MS));
+      };
       const onAbort = (): void => {
         clearTimeout(t);
         reject(signal?.reason);
       };
       signal?.addEventListener('abort', onAbort, { once: true });
+      t = setTimeout(arm, Math.min(Math.max(0, ms), MAX_TIMER_MS));
     });
   }
 }
