@@ -105,6 +105,10 @@ test("Fastify's schema errors are 400 problem documents naming the field", async
   assertProblem(badLimit, 400, 'API_BAD_REQUEST', 'querystring/limit');
   const badJson = await app.inject({ method: 'POST', url: '/api/zones', headers: { ...bearer(AGENCY), 'content-type': 'application/json' }, payload: '{"zone":' });
   assertProblem(badJson, 400, 'API_BAD_REQUEST');
+  const notJson = await app.inject({ method: 'POST', url: '/api/zones', headers: { ...bearer(AGENCY), 'content-type': 'application/xml' }, payload: '<zone/>' });
+  assertProblem(notJson, 415, 'API_UNSUPPORTED_MEDIA_TYPE');
+  const badZone = await app.inject({ method: 'GET', url: '/api/zones/a%20b', headers: bearer(ADMIN) });
+  assertProblem(badZone, 400, 'API_BAD_REQUEST', 'params/zone');
   await app.close();
 });
 
