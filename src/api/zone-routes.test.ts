@@ -151,8 +151,10 @@ test('a token scoped to other zones gets 404 for them (as for a zone that does n
   const absent = await get('/api/zones/nowhere.gov', AGENCY);
   const ph = assertProblem(hidden, 404, 'SERVICE_NOT_FOUND');
   const pa = assertProblem(absent, 404, 'SERVICE_NOT_FOUND');
-  assert.equal(ph.detail, 'zone agency.gov not found');
-  assert.equal(pa.detail, 'zone nowhere.gov not found');
+  assert.equal(ph.detail, 'zone agency.gov. is not enrolled');
+  assert.equal(pa.detail, 'zone nowhere.gov. is not enrolled');
+  assert.deepEqual({ ...ph, detail: '' }, { ...pa, detail: '' });
+  assert.equal(ph.field, 'params/zone');
   for (const [url, method, payload] of [
     ['/api/zones/agency.gov/history', 'GET'],
     ['/api/zones/agency.gov/keys', 'GET'],
@@ -160,10 +162,13 @@ test('a token scoped to other zones gets 404 for them (as for a zone that does n
     ['/api/zones/agency.gov/retransfer', 'POST'],
     ['/api/zones/agency.gov/rollover', 'POST', { role: 'KSK', emergency: true, reason: 'x' }],
     ['/api/zones/agency.gov', 'DELETE'],
-    ['/api/events?zone=agency.gov', 'GET'],
   ] as const) {
-    assertProblem(await get(url, OTHER, method, payload), 404, 'SERVICE_NOT_FOUND');
+    const p = assertProblem(await get(url, OTHER, method, payload), 404, 'SERVICE_NOT_FOUND', 'params/zone');
+    assert.equal(p.detail, 'zone agency.gov. is not enrolled');
   }
+  // events of a zone outside the scope: the empty list of a zone that is not enrolled
+  const ev = await get('/api/events?zone=agency.gov', OTHER);
+  assert.deepEqual([ev.statusCode, ev.json()], [200, []]);
   // the list is filtered
   assert.deepEqual(((await get('/api/zones', OTHER)).json() as unknown[]).length, 0);
   assert.deepEqual(((await get('/api/zones', ADMIN)).json() as { zone: string }[]).map((z) => z.zone), ['agency.gov']);

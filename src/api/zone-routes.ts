@@ -2,6 +2,7 @@
 // events and TSIG keys, in front of `SigningServiceApi`, with bearer-token authentication and per-zone scope.
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { Logger } from '../util/index.js';
+import { Name } from '../wire/index.js';
 import { ServiceError, type EnrollmentRequest, type SigningServiceApi, type Actor } from '../zone-events/index.js';
 import type { KeyRole } from '../policy/index.js';
 import type { TsigAlgorithm } from '../tsig/index.js';
@@ -35,9 +36,18 @@ const SECURITY = [{ bearerAuth: [] }];
 const ZONES_TAG = ['zones'];
 const OPS_TAG = ['operations'];
 
-/** The 404 a zone outside the token's scope gets: the same as for a zone that does not exist (no name leaks). */
+/**
+ * The 404 a zone outside the token's scope gets: word for word what the service says of a zone that is not
+ * enrolled (`zone agency.gov. is not enrolled`, field `zone`), so the answer does not tell whether it exists.
+ */
 function zoneNotFound(zone: string): ServiceError {
-  return new ServiceError('SERVICE_NOT_FOUND', `zone ${zone} not found`);
+  let shown = zone;
+  try {
+    shown = Name.parse(zone.endsWith('.') ? zone : `${zone}.`).toLowerCase().toString();
+  } catch {
+    // not a name at all: it cannot be in anyone's scope, and nothing can leak
+  }
+  return new ServiceError('SERVICE_NOT_FOUND', `zone ${shown} is not enrolled`, 'zone');
 }
 
 /**
@@ -70,7 +80,10 @@ export async function registerZoneRoutes(app: FastifyInstance, service: SigningS
       });
 
       api.setErrorHandler((error, req, reply) => {
-        const p = problemFor(error, req.body === undefined || req.body === null ? 'params' : 'body');
+        // a service field `zone` on a /zones/:zone route is the path parameter; other fields come from the body
+        const params = req.params as { zone?: string } | undefined;
+        const onZoneRoute = params?.zone !== undefined && error instanceof ServiceError && error.field === 'zone';
+        const p = problemFor(error, onZoneRoute || req.body === undefined || req.body === null ? 'params' : 'body');
         if (p.status >= 500) {
           const e = error as Error;
           opts.logger?.warn({ route: req.routeOptions.url, method: req.method, error: e.name, message: e.message }, 'API request failed');
@@ -238,7 +251,7 @@ export async function registerZoneRoutes(app: FastifyInstance, service: SigningS
         '/events',
         {
           schema: {
-            summary: 'Notification events, newest first (without `zone`: an admin or every-zone token)',
+            summary: 'Notification events, newest first (without `zone`: an admin or every-zone token; a zone outside the token\u2019s scope lists nothing)',
             tags: OPS_TAG,
             security: SECURITY,
             querystring: eventsQuerySchema,
@@ -248,7 +261,8 @@ export async function registerZoneRoutes(app: FastifyInstance, service: SigningS
         async (req) => {
           const q = req.query as { zone?: string; limit?: number };
           if (q.zone === undefined) requireOperator(req);
-          else if (!canAccessZone(principalOf(req), q.zone)) throw zoneNotFound(q.zone);
+          // outside the scope: the empty list the service gives for a zone that is not enrolled
+          else if (!canAccessZone(principalOf(req), q.zone)) return [];
           return service.events(q.zone, q.limit);
         },
       );

@@ -29,6 +29,19 @@ export interface SignetConfig {
   readonly log: {
     readonly level: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
   };
+  /**
+   * File holding the key vault's master key (32 bytes, raw or base64). Default `<dataDir>/master.key`, created on
+   * first start; `SIGNET_MASTER_KEY` (base64, or `id:base64,...` for rotation) takes precedence.
+   */
+  readonly masterKeyFile?: string;
+  /** SMTP relay for notifications; the password comes from `SIGNET_SMTP_PASSWORD`. Without it, e-mail stays queued. */
+  readonly smtp?: {
+    readonly host: string;
+    readonly port: number;
+    readonly from: string;
+    readonly security?: 'none' | 'starttls' | 'starttls-required' | 'tls';
+    readonly user?: string;
+  };
   /** HTTP API access: bearer tokens by SHA-256 (`signet token create` prints an entry). No tokens: /api refuses all. */
   readonly api?: {
     readonly tokens: readonly ApiTokenConfig[];
@@ -96,8 +109,22 @@ function isObject(v: unknown): v is Json {
 function validate(raw: unknown, source: string, cwd: string): SignetConfig {
   const d = defaultConfig(cwd);
   if (!isObject(raw)) throw new ConfigError('(root)', 'must be a JSON object', source);
-  checkKeys(raw, ['dataDir', 'dns', 'http', 'database', 'log', 'api'], '', source);
-  const api = section(raw, 'api', source);
+  checkKeys(raw, ['dataDir', 'dns', 'http', 'database', 'log', 'masterKeyFile', 'smtp', 'api'], '', source);
+  const smtpRaw = section(raw, 'smtp', source);
+  checkKeys(smtpRaw, ['host', 'port', 'from', 'security', 'user'], 'smtp.', source);
+  let smtp: SignetConfig['smtp'];
+  if (raw.smtp !== undefined) {
+    const security = smtpRaw.security === undefined ? undefined : str(smtpRaw.security, 'smtp.security', source);
+    if (security !== undefined && !['none', 'starttls', 'starttls-required', 'tls'].includes(security)) throw new ConfigError('smtp.security', 'must be none, starttls, starttls-required or tls', source);
+    smtp = {
+      host: str(smtpRaw.host, 'smtp.host', source),
+      port: smtpRaw.port === undefined ? 25 : port(smtpRaw.port, 'smtp.port', source),
+      from: str(smtpRaw.from, 'smtp.from', source),
+      ...(security === undefined ? {} : { security: security as 'none' }),
+      ...(smtpRaw.user === undefined ? {} : { user: str(smtpRaw.user, 'smtp.user', source) }),
+    };
+  }
+    const api = section(raw, 'api', source);
   checkKeys(api, ['tokens'], 'api.', source);
   const dns = section(raw, 'dns', source);
   checkKeys(dns, ['addresses', 'port'], 'dns.', source);
@@ -122,6 +149,8 @@ function validate(raw: unknown, source: string, cwd: string): SignetConfig {
     },
     database,
     log: { level: log.level === undefined ? d.log.level : level(log.level, 'log.level', source) },
+    ...(raw.masterKeyFile === undefined ? {} : { masterKeyFile: resolve(cwd, str(raw.masterKeyFile, 'masterKeyFile', source)) }),
+    ...(smtp ? { smtp } : {}),
     ...(api.tokens === undefined ? {} : { api: { tokens: apiTokens(api.tokens, 'api.tokens', source) } }),
   };
 }
@@ -168,6 +197,8 @@ function applyEnv(c: SignetConfig, env: Readonly<Record<string, string | undefin
     },
     database,
     log: { level: logLevel === undefined ? c.log.level : level(logLevel, 'SIGNET_LOG_LEVEL', src) },
+    ...(c.masterKeyFile === undefined ? {} : { masterKeyFile: c.masterKeyFile }),
+    ...(c.smtp ? { smtp: c.smtp } : {}),
     ...(api === undefined ? {} : { api }),
   };
 }

@@ -3,3 +3,5 @@ export * from './config.js';
 export * from './signet.js';
 export * from './serve-command.js';
 export * from './main.js';
+export * from './store-outbox.js';
+export * from './store-journal.js';

@@ -30,7 +30,7 @@ export function registerServeCommand(program: Command, setCode: (c: number) => v
     .action(async (o: { config?: string }) => {
       const config = loadConfig({ ...(o.config === undefined ? {} : { file: o.config }), env: process.env, cwd: process.cwd() });
       const logger = pino({ level: config.log.level, redact: { paths: REDACTED_PATHS, censor: '[redacted]' } });
-      const running = await startSignet(config, { clock: new SystemClock(), logger, version: packageVersion() });
+      const running = await startSignet(config, { clock: new SystemClock(), logger, version: packageVersion(), env: process.env });
       await new Promise<void>((resolve) => {
         const stop = (signal: string): void => {
           logger.info({ signal }, 'stopping');

@@ -143,7 +143,7 @@ test('errors exit 1 with the problem detail, naming the option at fault; usage e
     assert.match(dup.err, /already enrolled/);
     const missing = await cli(['zone', 'show', 'nowhere.gov'], env);
     assert.equal(missing.code, 1);
-    assert.equal(missing.err, 'signet: zone nowhere.gov not found\n');
+    assert.equal(missing.err, 'signet: zone nowhere.gov. is not enrolled\n');
     const noToken = await cli(['zone', 'list'], { SIGNET_API_URL: url });
     assert.equal(noToken.code, 1);
     assert.match(noToken.err, /bearer token is required/);
@@ -199,7 +199,7 @@ test('bin/signet zone list|show talk to the API given by SIGNET_API_URL and exit
     assert.match(list.out, /^agency\.gov +dotgov-css +SOURCE_PENDING_XFER/m);
     const missing = await run(['zone', 'status', 'nowhere.gov']);
     assert.equal(missing.code, 1);
-    assert.equal(missing.err, 'signet: zone nowhere.gov not found\n');
+    assert.equal(missing.err, 'signet: zone nowhere.gov. is not enrolled\n');
   } finally {
     await app.close();
   }

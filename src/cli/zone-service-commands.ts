@@ -75,7 +75,8 @@ function action<A extends unknown[]>(io: ServiceCommandIo, setCode: (c: number) 
     } catch (e) {
       if (!(e instanceof CliApiError)) throw e;
       const opt = optionOfField(e.problem?.field);
-      const where = e.problem?.field === undefined ? '' : ` (${opt ?? e.problem.field})`;
+      const field = e.problem?.field;
+      const where = opt !== undefined ? ` (${opt})` : field?.startsWith('body/') === true ? ` (${field})` : '';
       io.err(`signet: ${e.message}${where}\n`);
       if (e.status === 401) io.err('signet: give an API token with --token or SIGNET_API_TOKEN (see `signet token create`)\n');
       setCode(1);

@@ -22,3 +22,5 @@ export * from './signet-secondary.js';
 export * from './xfr-events.js';
 export * from './fake-primary.js';
 export * from './softhsm.js';
+export * from './postgres.js';
+export * from './secondaries.js';

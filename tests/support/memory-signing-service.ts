@@ -39,7 +39,8 @@ export class MemorySigningService implements SigningServiceApi {
 
   #zone(zone: string): ZoneRecord {
     const z = this.#zones.get(norm(zone));
-    if (z === undefined) throw new ServiceError('SERVICE_NOT_FOUND', `zone ${zone} not found`);
+    // the real service's wording (src/app/signing-service.ts): canonical name, field `zone`
+    if (z === undefined) throw new ServiceError('SERVICE_NOT_FOUND', `zone ${norm(zone)}. is not enrolled`, 'zone');
     return z;
   }
 

@@ -1,0 +1,486 @@
+// The Cloud Signing Service: enrolled zones from the store, one ZoneRunner each (pull → sign → verify → publish →
+// NOTIFY → destination checks), all published zones served by one DnsServer with AXFR/IXFR out of a journal in the
+// store, NOTIFY in from the sources, key state and events saved in one transaction, notifications in the outbox.
+import { randomBytes } from 'node:crypto';
+import { isIP } from 'node:net';
+import { fromBase64, silentLogger, toBase64, type Clock, type Logger } from '../util/index.js';
+import { Name, Opcode, RRType, type ResourceRecord } from '../wire/index.js';
+import { ZoneModel, serialCompare } from '../zone/index.js';
+import { DEFAULT_TSIG_ALGORITHM, TsigKey, generateTsigSecret, parseTsigAlgorithm, type TsigAlgorithm } from '../tsig/index.js';
+import { createDs, presentDs } from '../dnssec/index.js';
+import { BUILT_IN_POLICIES, type KeyEvent, type KeyPolicy, type KeyRole } from '../policy/index.js';
+import { ServedZone, ZoneSet, type DnsServer } from '../server/index.js';
+import type { RequestContext } from '../net/index.js';
+import {
+  AccessList,
+  MemoryJournalStore,
+  SignedQueryResponder,
+  XfrResponder,
+  ZoneJournal,
+  notifyReceiver,
+  querySoa,
+  sendNotify,
+  type JournalStore,
+  type XfrSource,
+} from '../transfer/index.js';
+import { enqueueNotifications, notificationsFromKeyEvent, notificationsFromZoneStatus, type OutboxPort } from '../messaging/index.js';
+import type { Store } from '../store/index.js';
+import {
+  ServiceError,
+  ZoneRunner,
+  type Actor,
+  type DestinationResult,
+  type EnrollmentRequest,
+  type EnrollmentResult,
+  type EventView,
+  type KeyStatePort,
+  type KeyVaultPort,
+  type KeyView,
+  type SignedVersion,
+  type SigningServiceApi,
+  type TsigKeyView,
+  type ZoneDetails,
+  type ZoneStatus,
+  type ZoneSummary,
+  initialZoneStatus,
+} from '../zone-events/index.js';
+import { customerConfig } from './customer-config.js';
+
+/** What the service is built from. */
+export interface SigningServiceOptions {
+  readonly store: Store;
+  readonly clock: Clock;
+  /** Clock for TSIG on the wire when `clock` is simulated (default `clock`). */
+  readonly tsigClock?: Clock;
+  readonly logger?: Logger;
+  readonly vault: KeyVaultPort;
+  /** The authoritative server every signed zone is published on (the service adds its NOTIFY/AXFR/IXFR routes). */
+  readonly dns: DnsServer<RequestContext>;
+  /** Addresses and port customers must allow and point at (the configured DNS listeners). */
+  readonly endpoints: { readonly addresses: readonly string[]; readonly port: number };
+  /** Notifications; when absent, events are only stored in the key event log. */
+  readonly outbox?: OutboxPort;
+  /** Called after notifications were enqueued (the dispatcher's `wake`). */
+  readonly notificationsQueued?: () => void;
+  /** IXFR journal storage (default in memory). */
+  readonly journalStore?: JournalStore;
+  /** Source retry interval (default one hour, as the seeds say). */
+  readonly retryMs?: number;
+  readonly destinationChecks?: { readonly attempts: number; readonly firstDelayMs: number };
+  /** Extra zones to serve beside the customers' (the TLD zone). */
+  readonly extraZones?: () => readonly ServedZone[];
+  /** Policies by name besides the built-in ones. */
+  readonly policies?: Readonly<Record<string, KeyPolicy>>;
+}
+
+interface ZoneEntry {
+  readonly name: Name;
+  readonly runner: ZoneRunner;
+  readonly acl: AccessList;
+  readonly journal: ZoneJournal;
+  served?: ServedZone;
+  status: ZoneStatus;
+}
+
+const ENGINE: Actor = { name: 'engine' };
+
+function canonical(zone: string, field = 'zone'): Name {
+  try {
+    return Name.parse(zone.endsWith('.') ? zone : `${zone}.`).toLowerCase();
+  } catch (e) {
+    throw new ServiceError('SERVICE_BAD_REQUEST', `${field}: ${(e as Error).message}`, field);
+  }
+}
+
+function headline(s: ZoneStatus): string {
+  if (s.destination === 'DESTINATION_FAILED_XFER') return s.destination;
+  if (s.source !== 'SOURCE_OK') return s.source;
+  if (s.signing === 'SIGNING_FAILED') return s.signing;
+  return s.source;
+}
+
+/** The service. Create with `SigningService.start`. */
+export class SigningService implements SigningServiceApi {
+  readonly #o: SigningServiceOptions;
+  readonly #log: Logger;
+  readonly #zones = new Map<string, ZoneEntry>();
+  readonly #tsigClock: Clock;
+  #keys = new Map<string, TsigKey>();
+
+  private constructor(opts: SigningServiceOptions) {
+    this.#o = opts;
+    this.#log = opts.logger ?? silentLogger;
+    this.#tsigClock = opts.tsigClock ?? opts.clock;
+  }
+
+  /** Load every enrolled zone, attach the DNS routes and start the zones. */
+  static async start(opts: SigningServiceOptions): Promise<SigningService> {
+    const s = new SigningService(opts);
+    await s.#loadKeys();
+    s.#attach();
+    for (const z of await opts.store.zones.list()) {
+      try {
+        await s.#startZone(z.name, z.policy);
+      } catch (e) {
+        s.#log.warn({ zone: z.name, err: e }, 'zone could not be started');
+      }
+    }
+    return s;
+  }
+
+  /** Stop every zone (what is published stays published until the server closes). */
+  async close(): Promise<void> {
+    await Promise.all([...this.#zones.values()].map((z) => z.runner.stop()));
+  }
+
+  // ---- SigningServiceApi ----
+
+  async enroll(req: EnrollmentRequest, actor: Actor): Promise<EnrollmentResult> {
+    const name = canonical(req.zone);
+    const key = name.toString();
+    const policy = req.policy ?? 'dotgov-css';
+    if (!this.#policy(policy)) throw new ServiceError('SERVICE_BAD_REQUEST', `policy: no policy named "${policy}"`, 'policy');
+    if (req.sources.length === 0 || req.sources.length > 2) throw new ServiceError('SERVICE_BAD_REQUEST', 'sources: give a primary and at most one backup', 'sources');
+    if (req.destinations.length === 0) throw new ServiceError('SERVICE_BAD_REQUEST', 'destinations: give at least one destination name server', 'destinations');
+    if (!/^[^@\s]+@[^@\s]+\.[^@\s]+$/.test(req.technicalContact)) throw new ServiceError('SERVICE_BAD_REQUEST', 'technicalContact: not an e-mail address', 'technicalContact');
+    let generated: TsigKeyView | undefined;
+    if (req.generateTsigKey) {
+      const keyName = req.generateTsigKey.name ?? `${key.slice(0, -1)}-signet.`;
+      generated = await this.createTsigKey(keyName, req.generateTsigKey.algorithm);
+    }
+    const withKey = <T extends { tsigKey?: string }>(n: T): T => (n.tsigKey === undefined && generated ? { ...n, tsigKey: generated.name } : n);
+    const sources = req.sources.map(withKey);
+    const destinations = req.destinations.map(withKey);
+    const check = (list: readonly { address: string; port?: number; tsigKey?: string }[], field: string): void =>
+      list.forEach((n, i) => {
+        if (isIP(n.address) === 0) throw new ServiceError('SERVICE_BAD_REQUEST', `${field}[${i}].address: not an IPv4 or IPv6 address`, `${field}[${i}].address`);
+        if (n.port !== undefined && (!Number.isInteger(n.port) || n.port < 1 || n.port > 65535)) throw new ServiceError('SERVICE_BAD_REQUEST', `${field}[${i}].port: must be 1–65535`, `${field}[${i}].port`);
+        if (n.tsigKey !== undefined && !this.#keys.has(canonical(n.tsigKey, `${field}[${i}].tsigKey`).toString())) throw new ServiceError('SERVICE_BAD_REQUEST', `${field}[${i}].tsigKey: no TSIG key named "${n.tsigKey}"`, `${field}[${i}].tsigKey`);
+      });
+    check(sources, 'sources');
+    check(destinations, 'destinations');
+    if (await this.#o.store.zones.get(key)) throw new ServiceError('SERVICE_CONFLICT', `zone ${key} is already enrolled`, 'zone');
+    const now = this.#o.clock.now();
+    const status = initialZoneStatus(now);
+    await this.#o.store.transaction(async (tx) => {
+      await tx.zones.create({ name: key, policy, status: headline(status), statusData: status, contactEmail: req.technicalContact, monitoring: true }, now);
+      await tx.zones.setSources(key, sources.map((s, i) => ({ role: i === 0 ? 'primary' : 'backup', address: s.address, port: s.port ?? 53, ...(s.tsigKey ? { tsigKey: canonical(s.tsigKey).toString() } : {}) })));
+      await tx.zones.setDestinations(key, destinations.map((d) => ({ address: d.address, port: d.port ?? 53, notify: d.notify ?? true, ...(d.tsigKey ? { tsigKey: canonical(d.tsigKey).toString() } : {}) })));
+      await tx.keyEvents.append({ zone: key, event: 'zone-enrolled', actor: actor.name, at: now, data: { policy } });
+    });
+    await this.#startZone(key, policy);
+    return {
+      zone: { zone: key, policy, status, technicalContact: req.technicalContact },
+      ...(generated ? { tsigKey: generated } : {}),
+      config: customerConfig(key, sources, destinations, this.#o.endpoints, generated),
+    };
+  }
+
+  async list(): Promise<readonly ZoneSummary[]> {
+    const rows = await this.#o.store.zones.list();
+    return rows.map((z) => ({ zone: z.name, policy: z.policy, status: this.#zones.get(z.name)?.status ?? (z.statusData as ZoneStatus), ...(z.contactEmail ? { technicalContact: z.contactEmail } : {}) }));
+  }
+
+  async get(zone: string): Promise<ZoneDetails> {
+    const key = canonical(zone).toString();
+    const z = await this.#o.store.zones.get(key);
+    if (!z) throw new ServiceError('SERVICE_NOT_FOUND', `zone ${key} is not enrolled`, 'zone');
+    const entry = this.#zones.get(key);
+    const [sources, destinations] = await Promise.all([this.#o.store.zones.sources(key), this.#o.store.zones.destinations(key)]);
+    const keys = entry ? await this.#keyViews(entry) : [];
+    return {
+      zone: key,
+      policy: z.policy,
+      status: entry?.status ?? (z.statusData as ZoneStatus),
+      ...(z.contactEmail ? { technicalContact: z.contactEmail } : {}),
+      sources: sources.map((s) => ({ role: s.role, address: s.address, port: s.port, ...(s.tsigKey ? { tsigKey: s.tsigKey } : {}) })),
+      destinations: destinations.map((d) => ({ address: d.address, port: d.port, notify: d.notify, ...(d.tsigKey ? { tsigKey: d.tsigKey } : {}) })),
+      keys,
+      ds: entry ? await this.#ds(entry) : [],
+      ...(entry && Number.isFinite(entry.runner.keys.wakeAt) ? { nextKeyAction: entry.runner.keys.wakeAt } : {}),
+    };
+  }
+
+  async history(zone: string, limit = 100): Promise<readonly ZoneStatus[]> {
+    const key = canonical(zone).toString();
+    if (!(await this.#o.store.zones.get(key))) throw new ServiceError('SERVICE_NOT_FOUND', `zone ${key} is not enrolled`, 'zone');
+    const rows = await this.#o.store.statusHistory.list(key, { limit });
+    return rows.map((r) => (r.data as ZoneStatus | undefined) ?? { ...initialZoneStatus(r.at), reason: r.reason ?? '' });
+  }
+
+  async retransfer(zone: string, actor: Actor): Promise<void> {
+    const entry = this.#entry(zone);
+    this.#log.debug({ zone: entry.name.toString(), actor: actor.name }, 'retransfer requested');
+    void entry.runner.scheduler.refreshNow().catch((e: unknown) => this.#log.warn({ zone: entry.name.toString(), err: e }, 'retransfer failed'));
+  }
+
+  async rollover(zone: string, role: KeyRole, request: { readonly emergency: boolean; readonly reason: string }, actor: Actor): Promise<import('../policy/index.js').RolloverAudit> {
+    const entry = this.#entry(zone);
+    if (entry.runner.keys.keys.length === 0) throw new ServiceError('SERVICE_CONFLICT', `zone ${entry.name.toString()} has no keys yet (waiting for its first transfer)`, 'zone');
+    try {
+      return await entry.runner.keys.roll(role, { emergency: request.emergency, reason: request.reason, requestedBy: actor.name });
+    } catch (e) {
+      throw new ServiceError('SERVICE_CONFLICT', (e as Error).message, 'role');
+    }
+  }
+
+  async ds(zone: string): Promise<readonly string[]> {
+    return this.#ds(this.#entry(zone));
+  }
+
+  async events(zone?: string, limit = 100): Promise<readonly EventView[]> {
+    const zones = zone ? [canonical(zone).toString()] : [...this.#zones.keys()];
+    const out: EventView[] = [];
+    for (const z of zones) {
+      for (const e of await this.#o.store.keyEvents.list(z, { limit })) {
+        out.push({ id: String(e.id), type: e.event, zone: e.zone, createdAt: e.at, status: 'sent', payload: { ...e.data, actor: e.actor, ...(e.reason ? { reason: e.reason } : {}) } });
+      }
+    }
+    return out.sort((a, b) => b.createdAt - a.createdAt).slice(0, limit);
+  }
+
+  async remove(zone: string, actor: Actor): Promise<void> {
+    const entry = this.#entry(zone);
+    const key = entry.name.toString();
+    await entry.runner.stop();
+    this.#zones.delete(key);
+    this.#republish();
+    await this.#o.store.keyEvents.append({ zone: key, event: 'zone-removed', actor: actor.name, at: this.#o.clock.now() });
+    await this.#o.store.zones.remove(key);
+  }
+
+  async createTsigKey(name: string, algorithm?: TsigAlgorithm): Promise<TsigKeyView> {
+    const n = canonical(name, 'name');
+    const alg = algorithm ?? DEFAULT_TSIG_ALGORITHM;
+    if (!parseTsigAlgorithm(alg)) throw new ServiceError('SERVICE_BAD_REQUEST', `algorithm: unknown TSIG algorithm "${alg}"`, 'algorithm');
+    if (this.#keys.has(n.toString())) throw new ServiceError('SERVICE_CONFLICT', `a TSIG key named ${n.toString()} exists`, 'name');
+    const secret = generateTsigSecret(alg);
+    await this.#o.store.tsigKeys.create({ name: n.toString(), algorithm: alg, secret }, this.#o.clock.now());
+    this.#keys.set(n.toString(), new TsigKey(n, alg, secret));
+    return { name: n.toString(), algorithm: alg, secret: toBase64(secret) };
+  }
+
+  async listTsigKeys(): Promise<readonly TsigKeyView[]> {
+    return [...this.#keys.values()].map((k) => ({ name: k.name.toString(), algorithm: k.algorithm }));
+  }
+
+  /** A zone's runner (tests and the TLD wiring). */
+  runner(zone: string): ZoneRunner | undefined {
+    return this.#zones.get(canonical(zone).toString())?.runner;
+  }
+
+  // ---- internals ----
+
+  #policy(name: string): KeyPolicy | undefined {
+    return this.#o.policies?.[name] ?? BUILT_IN_POLICIES[name];
+  }
+
+  #entry(zone: string): ZoneEntry {
+    const key = canonical(zone).toString();
+    const e = this.#zones.get(key);
+    if (!e) throw new ServiceError('SERVICE_NOT_FOUND', `zone ${key} is not enrolled`, 'zone');
+    return e;
+  }
+
+  async #loadKeys(): Promise<void> {
+    for (const k of await this.#o.store.tsigKeys.list()) {
+      const alg = parseTsigAlgorithm(k.algorithm);
+      if (alg) this.#keys.set(k.name, new TsigKey(Name.parse(k.name), alg, k.secret));
+    }
+  }
+
+  #attach(): void {
+    const keyring = (n: Name): TsigKey | undefined => this.#keys.get(n.toLowerCase().toString());
+    const dns = this.#o.dns;
+    new SignedQueryResponder({ keyring, clock: this.#tsigClock }).attach(dns);
+    new XfrResponder({
+      acl: (z) => this.#zones.get(z.toLowerCase().toString())?.acl,
+      keyring,
+      clock: this.#tsigClock,
+      journal: (z) => this.#zones.get(z.toLowerCase().toString())?.journal,
+      log: this.#log,
+    }).attach(dns);
+    dns.route(
+      { opcode: Opcode.NOTIFY },
+      notifyReceiver({
+        zones: (z) => this.#zones.get(z.toLowerCase().toString())?.runner,
+        // the receiver also requires the address to be one of the zone's sources (RFC 1996 §3.10)
+        allow: (from) => {
+          const e = this.#zones.get(from.zone.toLowerCase().toString());
+          const src = e?.runner.sources.find((s) => s.address === from.address);
+          return src !== undefined && (src.key === undefined || (from.keyName !== undefined && from.keyName.equals(src.key.name)));
+        },
+        keyring,
+        clock: this.#tsigClock,
+      }),
+    );
+  }
+
+  async #startZone(key: string, policyName: string): Promise<void> {
+    const policy = this.#policy(policyName);
+    if (!policy) throw new ServiceError('SERVICE_BAD_REQUEST', `policy: no policy named "${policyName}"`, 'policy');
+    const name = Name.parse(key);
+    const [sources, destinations, stored] = await Promise.all([this.#o.store.zones.sources(key), this.#o.store.zones.destinations(key), this.#o.store.zones.get(key)]);
+    const tsig = (n: string | undefined): TsigKey | undefined => (n === undefined ? undefined : this.#keys.get(n));
+    const xfrSources: XfrSource[] = sources.map((s) => ({ address: s.address, port: s.port, key: tsig(s.tsigKey), label: `${s.role} ${s.address}#${s.port}` }));
+    const acl = AccessList.parse(destinations.map((d) => (d.tsigKey ? { address: d.address, key: d.tsigKey } : d.address)));
+    const journal = new ZoneJournal(name, this.#o.journalStore ?? new MemoryJournalStore());
+    const clock = this.#o.clock;
+    const status = (stored?.statusData as ZoneStatus | undefined) ?? initialZoneStatus(clock.now());
+    const entry: ZoneEntry = {
+      name,
+      acl,
+      journal,
+      status,
+      runner: new ZoneRunner({
+        zone: name,
+        clock,
+        tsigClock: this.#tsigClock,
+        logger: this.#log,
+        policy,
+        vault: this.#o.vault,
+        keyState: this.#keyState(key),
+        sources: xfrSources,
+        retryMs: this.#o.retryMs ?? 3_600_000,
+        ...(this.#o.destinationChecks ? { destinationChecks: this.#o.destinationChecks } : {}),
+        publish: (v) => this.#publish(entry, v),
+        notifyDestinations: async (v) => {
+          const soa = v.records.find((r) => r.type === RRType.SOA);
+          const targets = destinations.filter((d) => d.notify).map((d) => ({ address: d.address, port: d.port, key: tsig(d.tsigKey) }));
+          const results = await sendNotify(name, soa, targets, { clock: this.#tsigClock });
+          return results.map((r): DestinationResult => ({ destination: `${r.target.address}#${r.target.port}`, ok: r.acknowledged, ...(r.reason ? { reason: r.reason } : {}) }));
+        },
+        checkDestinations: (serial) =>
+          Promise.all(
+            destinations.map(async (d): Promise<DestinationResult> => {
+              const label = `${d.address}#${d.port}`;
+              try {
+                const a = await querySoa({ address: d.address, port: d.port, key: tsig(d.tsigKey) }, name, { clock: this.#tsigClock, retries: 1 });
+                const cmp = serialCompare(a.serial, serial);
+                return cmp === 0 || cmp === 1 ? { destination: label, ok: true, serial: a.serial } : { destination: label, ok: false, serial: a.serial };
+              } catch (e) {
+                return { destination: label, ok: false, reason: (e as Error).message };
+              }
+            }),
+          ),
+        statusChanged: (s, prev) => this.#statusChanged(entry, s, prev),
+        keyEvents: (events) => void this.#keyEvents(key, events),
+      }),
+    };
+    this.#zones.set(key, entry);
+    entry.runner.start();
+  }
+
+  #keyState(zone: string): KeyStatePort {
+    const store = this.#o.store;
+    return {
+      load: async (_z) => {
+        const set = await store.keys.load(zone);
+        return set.keys.length === 0 ? undefined : { keys: set.keys.map((k) => k.key), observations: set.observations };
+      },
+      save: (_z, state, change) =>
+        store.transaction(async (tx) => {
+          await tx.keys.saveZoneKeys(zone, state.keys.map((k) => ({ key: k })), state.observations);
+          for (const a of change.actions) {
+            if (a.kind === 'record-state' || a.kind === 'raise-event') continue;
+            await tx.keyEvents.append({ zone, ...('keyId' in a ? { keyId: a.keyId } : {}), event: a.kind, actor: ENGINE.name, at: change.at });
+          }
+          if (change.audit) {
+            const au = change.audit;
+            await tx.keyEvents.append({ zone, keyId: au.keyId, event: au.emergency ? `emergency-${au.role.toLowerCase()}-rollover-requested` : `${au.role.toLowerCase()}-rollover-requested`, actor: au.who, reason: au.why, at: au.at, data: { activeUntil: au.activeUntil, successorActiveFrom: au.successorActiveFrom } });
+          }
+          for (const e of change.events) await tx.keyEvents.append({ zone, keyId: e.keyId, event: e.kind, actor: ENGINE.name, at: e.at, data: { ...e.data } });
+        }),
+    };
+  }
+
+  async #keyEvents(zone: string, events: readonly KeyEvent[]): Promise<void> {
+    const outbox = this.#o.outbox;
+    if (!outbox) return;
+    const z = await this.#o.store.zones.get(zone);
+    const routing = { technicalContacts: z?.contactEmail ? [z.contactEmail] : [] };
+    const notes = events.flatMap((e) => notificationsFromKeyEvent(zone, e));
+    await enqueueNotifications(outbox, notes, routing, this.#o.clock.now());
+    this.#o.notificationsQueued?.();
+  }
+
+  async #statusChanged(entry: ZoneEntry, s: ZoneStatus, prev: ZoneStatus): Promise<void> {
+    entry.status = s;
+    const key = entry.name.toString();
+    await this.#o.store.zones.setStatus(key, { status: headline(s), ...(s.reason ? { reason: s.reason } : {}), data: s }, s.at);
+    if (s.servedSerial !== undefined) await this.#o.store.zones.update(key, { serial: s.servedSerial }, s.at);
+    const outbox = this.#o.outbox;
+    if (outbox) {
+      const z = await this.#o.store.zones.get(key);
+      const notes = notificationsFromZoneStatus(key, prev, s);
+      if (notes.length > 0) {
+        await enqueueNotifications(outbox, notes, { technicalContacts: z?.contactEmail ? [z.contactEmail] : [] }, s.at);
+        this.#o.notificationsQueued?.();
+      }
+    }
+  }
+
+  async #publish(entry: ZoneEntry, v: SignedVersion): Promise<void> {
+    const served = ServedZone.build(ZoneModel.build(v.records, entry.name));
+    if (v.diff) {
+      try {
+        await entry.journal.record(v.diff);
+      } catch (e) {
+        this.#log.warn({ zone: entry.name.toString(), err: e }, 'journal entry not recorded; IXFR falls back to AXFR');
+      }
+    }
+    entry.served = served;
+    this.#republish();
+  }
+
+  #republish(): void {
+    const zones: ServedZone[] = [...(this.#o.extraZones?.() ?? [])];
+    for (const e of this.#zones.values()) if (e.served) zones.push(e.served);
+    this.#o.dns.publish(ZoneSet.of(zones));
+  }
+
+  /** Re-publish after the extra zones changed (the TLD zone was re-signed). */
+  republish(): void {
+    this.#republish();
+  }
+
+  async #keyViews(entry: ZoneEntry): Promise<KeyView[]> {
+    return entry.runner.keys.keys.map((k) => {
+      const states: Record<string, string> = {};
+      for (const [rec, st] of Object.entries(k.records)) if (st) states[rec] = st.state;
+      const timeline: { what: string; at: number; planned: boolean }[] = [];
+      const t = k.timing;
+      const push = (what: string, at: number | undefined, planned: boolean): void => {
+        if (at !== undefined && Number.isFinite(at)) timeline.push({ what, at, planned });
+      };
+      push('created', t.created, false);
+      push('published', t.published, false);
+      push('active', t.active ?? k.plan.activeFrom, t.active === undefined);
+      push('retire', t.retire ?? k.plan.activeUntil, t.retire === undefined);
+      push('removed', t.removed, false);
+      return { id: k.id, role: k.role, algorithm: k.algorithm, ...(k.keyTag === undefined ? {} : { keyTag: k.keyTag }), goal: k.goal, states: states as KeyView['states'], timeline };
+    });
+  }
+
+  async #ds(entry: ZoneEntry): Promise<string[]> {
+    const out: string[] = [];
+    for (const k of entry.runner.keys.keys) {
+      if (k.role === 'ZSK' || k.goal !== 'active' || k.timing.removed !== undefined) continue;
+      const signer = await this.#o.vault.signer(k.id, 257);
+      out.push(presentDs(createDs(entry.name, signer.dnskeyRdata)));
+    }
+    return out;
+  }
+}
+
+/** A fresh random TSIG secret as base64 (for config files). */
+export function randomTsigSecret(): string {
+  return toBase64(randomBytes(32));
+}
+
+/** Read a base64 secret (config), or undefined. */
+export function secretFromBase64(s: string): Uint8Array | undefined {
+  return fromBase64(s);
+}
+
+export type { ResourceRecord };

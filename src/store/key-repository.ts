@@ -1,0 +1,218 @@
+// A zone's DNSSEC keys as the lifecycle engine holds them (policy ZoneKey + Observations), with the public DNSKEY
+// RDATA and vault reference beside them. A zone's key set is saved whole, in one transaction.
+import type { KeyObservation, KeyPlan, KeyRecord, KeyRole, Observations, RecordState, RecordStatus, Seen, StateChange, ZoneKey } from '../policy/index.js';
+import { atomically, fromDb, run, toDb } from './repo-context.js';
+import type { RepoContext } from './repo-context.js';
+import type { Executor, KeyStatesTable, KeysTable } from './schema.js';
+import { StoreError } from './store-error.js';
+
+/** A key to save: the engine's view plus what only the store keeps. Omitted `publicKey`/`vaultRef` keep the stored ones. */
+export interface KeyToSave {
+  readonly key: ZoneKey;
+  /** DNSKEY RDATA (RFC 4034 §2.1). */
+  readonly publicKey?: Uint8Array;
+  /** The key vault's reference to the private key, when it is not the key id itself. */
+  readonly vaultRef?: string;
+}
+
+/** A stored key. */
+export interface StoredKey {
+  readonly zone: string;
+  readonly key: ZoneKey;
+  readonly publicKey?: Uint8Array;
+  readonly vaultRef?: string;
+}
+
+/** A zone's keys (oldest first) and what was observed about them: the planner's input. */
+export interface ZoneKeySet {
+  readonly keys: StoredKey[];
+  readonly observations: Observations;
+}
+
+type Col = 'ds' | 'dnskey' | 'krrsig' | 'zrrsig';
+const RECORDS: readonly { readonly record: KeyRecord; readonly col: Col }[] = [
+  { record: 'DS', col: 'ds' },
+  { record: 'DNSKEY', col: 'dnskey' },
+  { record: 'KRRSIG', col: 'krrsig' },
+  { record: 'ZRRSIG', col: 'zrrsig' },
+];
+
+function stateRow(key: ZoneKey, obs: KeyObservation | undefined): KeyStatesTable {
+  const row: Record<string, string | number | null> = { key_id: key.id };
+  for (const { record, col } of RECORDS) {
+    const st: RecordStatus | undefined = key.records[record];
+    row[`${col}_state`] = st?.state ?? null;
+    row[`${col}_since`] = st?.since ?? null;
+    const seen: Seen | undefined = obs?.[col];
+    row[`${col}_seen`] = seen === undefined ? null : seen.present ? 1 : 0;
+    row[`${col}_seen_since`] = seen?.since ?? null;
+  }
+  return row as unknown as KeyStatesTable;
+}
+
+function keyRow(zone: string, k: KeyToSave): KeysTable {
+  const key = k.key;
+  return {
+    id: key.id,
+    zone,
+    key_tag: key.keyTag ?? null,
+    algorithm: key.algorithm,
+    size: key.size,
+    role: key.role,
+    goal: key.goal,
+    public_rdata: k.publicKey === undefined ? null : toDb(k.publicKey),
+    vault_ref: k.vaultRef ?? null,
+    plan: JSON.stringify(key.plan),
+    notices: JSON.stringify(key.notices),
+    changes: JSON.stringify(key.changes),
+    created_at: key.timing.created,
+    published_at: key.timing.published ?? null,
+    active_at: key.timing.active ?? null,
+    retired_at: key.timing.retire ?? null,
+    removed_at: key.timing.removed ?? null,
+  };
+}
+
+type JoinedRow = KeysTable & Omit<KeyStatesTable, 'key_id'>;
+
+function fromRow(r: JoinedRow): { stored: StoredKey; obs: KeyObservation } {
+  const records: Partial<Record<KeyRecord, RecordStatus>> = {};
+  const obs: { -readonly [K in keyof KeyObservation]: Seen } = {};
+  const cols = r as unknown as Record<string, string | number | null>;
+  for (const { record, col } of RECORDS) {
+    const state = cols[`${col}_state`];
+    const since = cols[`${col}_since`];
+    if (typeof state === 'string' && typeof since === 'number') records[record] = { state: state as RecordState, since };
+    const seen = cols[`${col}_seen`];
+    const seenSince = cols[`${col}_seen_since`];
+    if (typeof seen === 'number' && typeof seenSince === 'number') obs[col] = { present: seen === 1, since: seenSince };
+  }
+  const timing = {
+    created: r.created_at,
+    ...(r.published_at === null ? {} : { published: r.published_at }),
+    ...(r.active_at === null ? {} : { active: r.active_at }),
+    ...(r.retired_at === null ? {} : { retire: r.retired_at }),
+    ...(r.removed_at === null ? {} : { removed: r.removed_at }),
+  };
+  const key: ZoneKey = {
+    id: r.id,
+    role: r.role as KeyRole,
+    algorithm: r.algorithm,
+    size: r.size,
+    ...(r.key_tag === null ? {} : { keyTag: r.key_tag }),
+    goal: r.goal === 'inactive' ? 'inactive' : 'active',
+    records,
+    timing,
+    plan: JSON.parse(r.plan) as KeyPlan,
+    notices: JSON.parse(r.notices) as string[],
+    changes: JSON.parse(r.changes) as StateChange[],
+  };
+  const stored: StoredKey = {
+    zone: r.zone,
+    key,
+    ...(r.public_rdata === null ? {} : { publicKey: fromDb(r.public_rdata) }),
+    ...(r.vault_ref === null ? {} : { vaultRef: r.vault_ref }),
+  };
+  return { stored, obs };
+}
+
+function selectJoined(db: Executor) {
+  return db
+    .selectFrom('keys')
+    .leftJoin('key_states', 'key_states.key_id', 'keys.id')
+    .selectAll('keys')
+    .select([
+      'ds_state', 'ds_since', 'ds_seen', 'ds_seen_since',
+      'dnskey_state', 'dnskey_since', 'dnskey_seen', 'dnskey_seen_since',
+      'krrsig_state', 'krrsig_since', 'krrsig_seen', 'krrsig_seen_since',
+      'zrrsig_state', 'zrrsig_since', 'zrrsig_seen', 'zrrsig_seen_since',
+    ]);
+}
+
+/** Keys and key states. */
+export class KeyRepository {
+  readonly #ctx: RepoContext;
+  constructor(ctx: RepoContext) {
+    this.#ctx = ctx;
+  }
+
+  /**
+   * Make the zone's stored key set exactly `keys` (with `observations`), atomically: keys not in the set are deleted,
+   * the others inserted or updated with their states. STORE_NOT_FOUND for an unknown zone, STORE_CONFLICT when a key
+   * id belongs to another zone, STORE_DUPLICATE when `keys` repeats an id.
+   */
+  async saveZoneKeys(zone: string, keys: readonly KeyToSave[], observations: Observations = {}): Promise<void> {
+    const ids = keys.map((k) => k.key.id);
+    const dup = ids.find((id, i) => ids.indexOf(id) !== i);
+    if (dup !== undefined) throw new StoreError('STORE_DUPLICATE', `key id "${dup}" appears twice in the key set of ${zone}`, { table: 'keys', field: 'id' }, { zone, keyId: dup });
+    await atomically(this.#ctx, async (db) => {
+      const z = await db.selectFrom('zones').select('name').where('name', '=', zone).executeTakeFirst();
+      if (!z) throw new StoreError('STORE_NOT_FOUND', `no zone named "${zone}"`, { table: 'zones', field: 'name' }, { zone });
+      if (ids.length > 0) {
+        const foreign = await db.selectFrom('keys').select(['id', 'zone']).where('id', 'in', ids).where('zone', '<>', zone).executeTakeFirst();
+        if (foreign) {
+          throw new StoreError('STORE_CONFLICT', `key "${foreign.id}" belongs to zone ${foreign.zone}, not ${zone}`, { table: 'keys', field: 'id' }, { zone, keyId: foreign.id, owner: foreign.zone });
+        }
+      }
+      let gone = db.deleteFrom('keys').where('zone', '=', zone);
+      if (ids.length > 0) gone = gone.where('id', 'not in', ids);
+      await gone.execute();
+      for (const k of keys) {
+        await db
+          .insertInto('keys')
+          .values(keyRow(zone, k))
+          .onConflict((oc) =>
+            oc.column('id').doUpdateSet((eb) => ({
+              key_tag: eb.ref('excluded.key_tag'),
+              algorithm: eb.ref('excluded.algorithm'),
+              size: eb.ref('excluded.size'),
+              role: eb.ref('excluded.role'),
+              goal: eb.ref('excluded.goal'),
+              public_rdata: eb.fn.coalesce('excluded.public_rdata', 'keys.public_rdata'),
+              vault_ref: eb.fn.coalesce('excluded.vault_ref', 'keys.vault_ref'),
+              plan: eb.ref('excluded.plan'),
+              notices: eb.ref('excluded.notices'),
+              changes: eb.ref('excluded.changes'),
+              created_at: eb.ref('excluded.created_at'),
+              published_at: eb.ref('excluded.published_at'),
+              active_at: eb.ref('excluded.active_at'),
+              retired_at: eb.ref('excluded.retired_at'),
+              removed_at: eb.ref('excluded.removed_at'),
+            })),
+          )
+          .execute();
+        const st = stateRow(k.key, observations[k.key.id]);
+        const { key_id: _id, ...rest } = st;
+        await db
+          .insertInto('key_states')
+          .values(st)
+          .onConflict((oc) => oc.column('key_id').doUpdateSet(rest))
+          .execute();
+      }
+    });
+  }
+
+  /** The zone's keys, oldest first, and the observations stored with them. */
+  async load(zone: string): Promise<ZoneKeySet> {
+    const rows = await run(this.#ctx, (db) => selectJoined(db).where('keys.zone', '=', zone).orderBy('keys.created_at').orderBy('keys.id').execute());
+    const observations: Record<string, KeyObservation> = {};
+    const keys = rows.map((r) => {
+      const { stored, obs } = fromRow(r as JoinedRow);
+      if (Object.keys(obs).length > 0) observations[stored.key.id] = obs;
+      return stored;
+    });
+    return { keys, observations };
+  }
+
+  /** One key by id, or undefined. */
+  async get(id: string): Promise<StoredKey | undefined> {
+    const r = await run(this.#ctx, (db) => selectJoined(db).where('keys.id', '=', id).executeTakeFirst());
+    return r ? fromRow(r as JoinedRow).stored : undefined;
+  }
+
+  /** Keys of the zone with this key tag (tags can collide: RFC 4034 Appendix B). */
+  async byKeyTag(zone: string, keyTag: number): Promise<StoredKey[]> {
+    const rows = await run(this.#ctx, (db) => selectJoined(db).where('keys.zone', '=', zone).where('keys.key_tag', '=', keyTag).orderBy('keys.created_at').execute());
+    return rows.map((r) => fromRow(r as JoinedRow).stored);
+  }
+}
