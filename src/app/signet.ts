@@ -9,7 +9,7 @@ import type { FastifyInstance } from 'fastify';
 import { toBase64, type Clock, type Logger } from '../util/index.js';
 import { DnsServer, ZoneSet, type ServerListener } from '../server/index.js';
 import { UdpServer, TcpServer, type RequestContext } from '../net/index.js';
-import { buildHttpApi, type HealthReport } from '../api/index.js';
+import { buildHttpApi, TokenAuthenticator, type HealthReport } from '../api/index.js';
 import { Store } from '../store/index.js';
 import { BUILT_IN_POLICIES } from '../policy/index.js';
 import { DirectoryVaultBackend, EncryptedZoneKeyVault, MASTER_KEY_ENV, MasterKeyring, masterKeysFromEnv, readMasterKeyFile } from '../keystore/index.js';
@@ -175,7 +175,8 @@ export async function startSignet(config: SignetConfig, deps: SignetDeps): Promi
     });
     // e-mail stays queued until an SMTP relay is configured
     if (smtp) dispatcherRun = dispatcher.run(stop.signal);
-    http = await buildHttpApi({ version: deps.version, health, metrics });
+    // /api routes answer only bearer tokens whose SHA-256 is in config.api.tokens (none: every /api request is 401)
+    http = await buildHttpApi({ version: deps.version, health, metrics, service, auth: new TokenAuthenticator(config.api?.tokens ?? []), logger: log });
     await http.listen({ host: config.http.address, port: config.http.port });
   } catch (e) {
     await close();
