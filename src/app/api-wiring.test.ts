@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { Command } from 'commander';
 import { SystemClock, silentLogger } from '../util/index.js';
 import { hashApiToken } from '../api/index.js';
-import { registerZoneServiceCommands } from '../cli/zone-service-commands.js';
+import { registerZoneServiceCommands } from '../cli/index.js';
 import { tempDir } from '../../tests/support/peers.js';
 import { freePort } from '../../tests/support/ports.js';
 import { loadConfig } from './config.js';
