@@ -45,6 +45,7 @@ import {
   initialZoneStatus,
 } from '../zone-events/index.js';
 import { customerConfig } from './customer-config.js';
+import type { ParentZoneHook } from './parent-zone.js';
 
 /** What the service is built from. */
 export interface SigningServiceOptions {
@@ -71,6 +72,11 @@ export interface SigningServiceOptions {
   readonly extraZones?: () => readonly ServedZone[];
   /** Policies by name besides the built-in ones. */
   readonly policies?: Readonly<Record<string, KeyPolicy>>;
+  /**
+   * Parent zones served here (the TLD, a lab root): served and transferable beside the customers' zones, and the
+   * DS of an enrolled zone directly below one of them follows its key manager (`ParentZoneHook.follow`).
+   */
+  readonly parents?: readonly ParentZoneHook[];
 }
 
 interface ZoneEntry {
@@ -119,6 +125,7 @@ export class SigningService implements SigningServiceApi {
     await s.#loadKeys();
     s.#attach();
     for (const z of await opts.store.zones.list()) {
+      if (s.#parentZone(z.name)) continue;
       try {
         await s.#startZone(z.name, z.policy);
       } catch (e) {
@@ -177,7 +184,7 @@ export class SigningService implements SigningServiceApi {
   }
 
   async list(): Promise<readonly ZoneSummary[]> {
-    const rows = await this.#o.store.zones.list();
+    const rows = (await this.#o.store.zones.list()).filter((z) => !this.#parentZone(z.name));
     return rows.map((z) => ({ zone: z.name, policy: z.policy, status: this.#zones.get(z.name)?.status ?? (z.statusData as ZoneStatus), ...(z.contactEmail ? { technicalContact: z.contactEmail } : {}) }));
   }
 
@@ -275,6 +282,10 @@ export class SigningService implements SigningServiceApi {
     return this.#o.policies?.[name] ?? BUILT_IN_POLICIES[name];
   }
 
+  #parentZone(key: string): ParentZoneHook | undefined {
+    return this.#o.parents?.find((p) => p.origin.toString() === key);
+  }
+
   #entry(zone: string): ZoneEntry {
     const key = canonical(zone).toString();
     const e = this.#zones.get(key);
@@ -294,10 +305,10 @@ export class SigningService implements SigningServiceApi {
     const dns = this.#o.dns;
     new SignedQueryResponder({ keyring, clock: this.#tsigClock }).attach(dns);
     new XfrResponder({
-      acl: (z) => this.#zones.get(z.toLowerCase().toString())?.acl,
+      acl: (z) => this.#zones.get(z.toLowerCase().toString())?.acl ?? this.#parentZone(z.toLowerCase().toString())?.acl,
       keyring,
       clock: this.#tsigClock,
-      journal: (z) => this.#zones.get(z.toLowerCase().toString())?.journal,
+      journal: (z) => this.#zones.get(z.toLowerCase().toString())?.journal ?? this.#parentZone(z.toLowerCase().toString())?.journal,
       log: this.#log,
     }).attach(dns);
     dns.route(
@@ -327,6 +338,8 @@ export class SigningService implements SigningServiceApi {
     const journal = new ZoneJournal(name, this.#o.journalStore ?? new MemoryJournalStore());
     const clock = this.#o.clock;
     const status = (stored?.statusData as ZoneStatus | undefined) ?? initialZoneStatus(clock.now());
+    // the zone's DS follows its key manager when its parent is served here
+    const parent = this.#o.parents?.find((p) => p.isParentOf(name));
     const entry: ZoneEntry = {
       name,
       acl,
@@ -365,6 +378,7 @@ export class SigningService implements SigningServiceApi {
           ),
         statusChanged: (s, prev) => this.#statusChanged(entry, s, prev),
         keyEvents: (events) => void this.#keyEvents(key, events),
+        ...(parent ? { ds: (action, k) => parent.follow(name, action, k, { dsConfirmed: (id, present, since) => entry.runner.keys.dsConfirmed(id, present, since) }) } : {}),
       }),
     };
     this.#zones.set(key, entry);
@@ -435,6 +449,7 @@ export class SigningService implements SigningServiceApi {
 
   #republish(): void {
     const zones: ServedZone[] = [...(this.#o.extraZones?.() ?? [])];
+    for (const p of this.#o.parents ?? []) if (p.served) zones.push(p.served);
     for (const e of this.#zones.values()) if (e.served) zones.push(e.served);
     this.#o.dns.publish(ZoneSet.of(zones));
   }
