@@ -14,21 +14,35 @@ export class SystemClock implements Clock {
   now(): number {
     return Date.now();
   }
+  /**
+   * Node fires a timer longer than 2^31 − 1 ms after 1 ms (TimeoutOverflowWarning), which would turn a key
+   * manager sleeping for months into a busy loop: long sleeps are chained in steps of at most MAX_TIMER_MS.
+   */
   sleep(ms: number, signal?: AbortSignal): Promise<void> {
     return new Promise((resolve, reject) => {
       if (signal?.aborted) return reject(signal.reason);
-      const t = setTimeout(() => {
-        signal?.removeEventListener('abort', onAbort);
-        resolve();
-      }, Math.max(0, ms));
+      const until = Date.now() + Math.max(0, ms);
+      let t: ReturnType<typeof setTimeout>;
+      const arm = (left: number): void => {
+        t = setTimeout(() => {
+          const rest = until - Date.now();
+          if (rest > 0) return arm(rest);
+          signal?.removeEventListener('abort', onAbort);
+          resolve();
+        }, Math.min(Math.max(0, left), MAX_TIMER_MS));
+      };
       const onAbort = (): void => {
         clearTimeout(t);
         reject(signal?.reason);
       };
+      arm(until - Date.now());
       signal?.addEventListener('abort', onAbort, { once: true });
     });
   }
 }
+
+/** The longest delay a Node timer takes as given (2^31 − 1 ms, about 24.8 days). */
+export const MAX_TIMER_MS = 2_147_483_647;
 
 interface Sleeper {
   readonly at: number;
