@@ -8,14 +8,16 @@
 // clock would make it reject the signatures. A test policy with second-long TTLs and periods keeps it short.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { writeFileSync } from 'node:fs';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
 import { SystemClock, fromBase64, silentLogger } from '../../src/util/index.js';
 import { Name } from '../../src/wire/index.js';
 import { TsigKey } from '../../src/tsig/index.js';
 import { DOTGOV_EMERGENCY, DAY, YEAR, type KeyPolicy } from '../../src/policy/index.js';
-import { loadConfig, startSignet } from '../../src/app/index.js';
-import { nsupdate, requirePeer, runPeerAsync, servedSerial, startNamed, startNsdSecondary, startUnbound, tempDir, waitUntil } from '../support/index.js';
+import { loadConfig, sqlitePath, startSignet } from '../../src/app/index.js';
+import { Store } from '../../src/store/index.js';
+import { freePort, nsupdate, requirePeer, runPeerAsync, servedSerial, startNamed, startNsdSecondary, startUnbound, tempDir, waitUntil } from '../support/index.js';
 
 const ZONE = 'agency.example.';
 const ZONE_TEXT = `$TTL 2
@@ -54,16 +56,28 @@ test('root → TLD → customer chain served by Signet validates in Unbound; DS 
   const dsfromkey = requirePeer(t, 'dnssec-dsfromkey');
   if (!dig || !dsfromkey) return;
   const dir = tempDir(t, 'signet-chain-');
-  const config = loadConfig({ cwd: dir, env: { SIGNET_DATA_DIR: join(dir, 'data'), SIGNET_DNS_PORT: '0', SIGNET_HTTP_PORT: '0' } });
+  const port = await freePort('both');
+  const config = loadConfig({ cwd: dir, env: { SIGNET_DATA_DIR: join(dir, 'data'), SIGNET_DNS_PORT: String(port), SIGNET_HTTP_PORT: '0' } });
+  // the TLD's own secondary (NSD), transferring with a TSIG key the operator put in Signet's store beforehand
+  const tldKey = new TsigKey(Name.parse('tld-xfr.'), 'hmac-sha256', new Uint8Array(randomBytes(32)));
+  mkdirSync(config.dataDir, { recursive: true });
+  const pre = await Store.open({ sqlite: sqlitePath(config)! });
+  await pre.tsigKeys.create({ name: 'tld-xfr.', algorithm: 'hmac-sha256', secret: tldKey.secret }, Date.now());
+  await pre.close();
+  const tldSecondary = await startNsdSecondary(t, { zone: 'example.', port, key: tldKey });
+  if (!tldSecondary) return;
   const running = await startSignet(
-    { ...config, tld: { zone: 'example.', policy: FAST.name, ttl: { soa: 2, ns: 2, ds: 2, glue: 2 }, root: {} } },
+    {
+      ...config,
+      tld: { zone: 'example.', policy: FAST.name, ttl: { soa: 2, ns: 2, ds: 2, glue: 2 }, secondaries: [{ address: '127.0.0.1', port: tldSecondary.port, tsigKey: 'tld-xfr.' }], root: {} },
+    },
     { clock: new SystemClock(), logger: quietLogger, version: 'test', policies: { [FAST.name]: FAST }, destinationChecks: { attempts: 12, firstDelayMs: 250 }, dsChecks: { firstDelayMs: 200, maxDelayMs: 1000 } },
   );
   t.after(() => running.close());
   const { service } = running;
   const tld = running.parents.tld!;
   const root = running.parents.root!;
-  const port = running.dnsPort;
+  assert.equal(running.dnsPort, port);
 
   const ask = async (server: number, name: string, type: string, extra: readonly string[] = []): Promise<Dug> => {
     const r = await runPeerAsync(dig, ['@127.0.0.1', '-p', String(server), '+dnssec', '+tries=1', '+time=5', '+nocookie', ...extra, name, type], { timeoutMs: 20_000 });
@@ -109,6 +123,10 @@ test('root → TLD → customer chain served by Signet validates in Unbound; DS 
   const expected = [...fromKey.stdout.matchAll(/IN DS (\d+) (\d+) (\d+) (\S+)/g)].map((m) => `${m[1]} ${m[2]} ${m[3]} ${m[4]!.toUpperCase()}`);
   assert.equal(expected.length, 1, 'one KSK, one DS');
   assert.deepEqual(await dsAt(port, ZONE), expected);
+  // DS following confirmed it at every parent server: the TLD's secondary serves it too, transferred under TSIG
+  assert.deepEqual(await dsAt(tldSecondary.port, ZONE), expected, tldSecondary.log());
+  const unsigned = await runPeerAsync(dig, ['@127.0.0.1', '-p', String(port), '+time=5', '+tries=1', 'example.', 'AXFR']);
+  assert.match(unsigned.stdout, /Transfer failed|REFUSED|NOTAUTH/, 'the TLD is transferable only to its secondaries (ACL with TSIG)');
 
   // Unbound, anchored at the root's DS only, with Signet for . and example. and NSD for the customer zone
   const anchors = (await root.ds()).map((d) => `. IN DS ${d}`);
