@@ -9,7 +9,7 @@ import { writeFileSync } from 'node:fs';
 import { ManualClock } from '../util/index.js';
 import { Name, RRClass, RRType, recordToText } from '../wire/index.js';
 import { KSK_FLAGS, MemoryKeyStore, ZSK_FLAGS, verifyZone, type KeyHandle } from '../dnssec/index.js';
-import { ROTATE_90D } from '../policy/index.js';
+import { ROTATE_90D, type ZoneKey } from '../policy/index.js';
 import { DnsServer, ZoneSet, listenDns } from '../server/index.js';
 import type { RequestContext } from '../net/index.js';
 import { Store, sqlitePathIn } from '../store/index.js';
@@ -118,4 +118,15 @@ test('ParentZone: built from the table, signed, re-signed on change, DS add/with
   await zone.follow(Name.parse('elsewhere.test.'), 'add', key, observer);
   assert.equal(await store.delegations.get('elsewhere.test.'), undefined, 'not delegated here: nothing is invented');
   assert.equal(seen.length, 2);
+
+  // after a restart: a KSK (in the same vault) whose DS the child still waits for is added again and confirmed
+  const made = await vault.create(Name.parse('child.test.'), { role: 'KSK', algorithm: 13, size: 256 });
+  const waiting = { id: made.id, role: 'KSK', algorithm: 13, size: 256, keyTag: made.keyTag, goal: 'active', records: { DS: { state: 'rumoured', since: T0 } } } as unknown as ZoneKey;
+  const settled = { ...waiting, id: 'other', records: { DS: { state: 'omnipresent', since: T0 } } } as unknown as ZoneKey;
+  wait = new Promise<void>((r) => (confirmed = r));
+  await zone.resume(Name.parse('child.test.'), [settled, waiting], observer);
+  await wait;
+  assert.deepEqual(seen.at(-1), { keyId: made.id, present: true });
+  assert.equal((await store.delegations.get('child.test.'))?.ds.length, 1);
+  ok();
 });

@@ -5,9 +5,9 @@
 import { equalBytes, SignetError, silentLogger, type Clock, type Logger } from '../util/index.js';
 import { decodeMessage, encodeMessage, makeQuery, Name, RRType, type ResourceRecord } from '../wire/index.js';
 import { ZoneModel, serialCompare } from '../zone/index.js';
-import { createDs, encodeDsRdata, presentDs } from '../dnssec/index.js';
+import { KSK_FLAGS, createDs, encodeDsRdata, presentDs } from '../dnssec/index.js';
 import { buildTldZone, type GlueHost, type TldZoneSpec } from '../registry/index.js';
-import type { KeyPolicy } from '../policy/index.js';
+import { isSep, type KeyPolicy, type ZoneKey } from '../policy/index.js';
 import { ServedZone } from '../server/index.js';
 import { queryTcp, queryUdp, type ServerAddress } from '../net/index.js';
 import { AccessList, MemoryJournalStore, ZoneJournal, querySoa, sendNotify, type JournalStore } from '../transfer/index.js';
@@ -37,6 +37,12 @@ export interface ParentZoneHook {
   isParentOf(child: Name): boolean;
   /** A child asks for a DS change: update the delegation, re-sign, then confirm it to `observer` (in the background). */
   follow(child: Name, action: 'add' | 'withdraw', key: DsKey, observer: DsObserver): Promise<void>;
+  /**
+   * After a restart: take up again the DS changes a child's key manager is still waiting for (a KSK whose DS is
+   * rumoured is added, one whose DS is unretentive withdrawn — both no-ops on the table when already done — and
+   * confirmed again; a repeated confirmation keeps the observation's first `since`).
+   */
+  resume(child: Name, keys: readonly ZoneKey[], observer: DsObserver): Promise<void>;
 }
 
 /** A name server of the parent zone: one of its secondaries (or Signet's own listener). */
@@ -180,6 +186,7 @@ export class ParentZone implements ParentZoneHook {
     else if (row.policy !== opts.policy.name) await opts.store.zones.update(key, { policy: opts.policy.name }, now);
     await z.keys.step();
     await z.rebuild('start');
+    if (opts.parent) await opts.parent.resume(z.origin, z.keys.keys, { dsConfirmed: (id, present, since) => z.keys.dsConfirmed(id, present, since) });
     z.#loops.push(z.pipeline.run(z.#stop.signal), z.keys.run(z.#stop.signal));
     return z;
   }
@@ -255,8 +262,10 @@ export class ParentZone implements ParentZoneHook {
     }
     const same = (a: string): boolean => a.replace(/\s+/g, ' ').toUpperCase() === text.toUpperCase();
     const next = action === 'add' ? (row.ds.some(same) ? [...row.ds] : [...row.ds, text]) : row.ds.filter((d) => !same(d));
-    await this.#o.store.delegations.setDs(domain, next, this.#o.clock.now());
-    await this.rebuild(`DS ${action} for ${domain}`);
+    if (next.length !== row.ds.length) {
+      await this.#o.store.delegations.setDs(domain, next, this.#o.clock.now());
+      await this.rebuild(`DS ${action} for ${domain}`);
+    }
     const gen = ++this.#generation;
     this.#wanted.set(key.id, gen);
     const present = action === 'add';
@@ -265,6 +274,15 @@ export class ParentZone implements ParentZoneHook {
       this.#log.warn({ child: domain, err: e }, 'DS confirmation failed'),
     );
     this.#loops.push(loop);
+  }
+
+  async resume(child: Name, keys: readonly ZoneKey[], observer: DsObserver): Promise<void> {
+    for (const k of keys) {
+      const state = k.records.DS?.state;
+      if (!isSep(k.role) || k.keyTag === undefined || (state !== 'rumoured' && state !== 'unretentive')) continue;
+      const signer = await this.#o.vault.signer(k.id, KSK_FLAGS);
+      await this.follow(child, state === 'rumoured' ? 'add' : 'withdraw', { id: k.id, keyTag: k.keyTag, algorithm: k.algorithm, dnskeyRdata: signer.dnskeyRdata }, observer);
+    }
   }
 
   /** Stop the loops; what is published stays published until the server closes. */

@@ -383,6 +383,14 @@ export class SigningService implements SigningServiceApi {
     };
     this.#zones.set(key, entry);
     entry.runner.start();
+    // a DS change confirmation under way when the service stopped is taken up again
+    if (parent) {
+      const keys = entry.runner.keys;
+      void keys
+        .signingSetup()
+        .then(() => parent.resume(name, keys.keys, { dsConfirmed: (id, present, since) => keys.dsConfirmed(id, present, since) }))
+        .catch((e: unknown) => this.#log.warn({ zone: key, err: e }, 'DS follow-up after start failed'));
+    }
   }
 
   #keyState(zone: string): KeyStatePort {
