@@ -3,6 +3,10 @@
 import Fastify, { type FastifyInstance } from 'fastify';
 import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
+import type { Logger } from '../util/index.js';
+import type { SigningServiceApi } from '../zone-events/index.js';
+import type { TokenAuthenticator } from './auth.js';
+import { registerZoneRoutes } from './zone-routes.js';
 
 /** One component's health. */
 export interface HealthCheck {
@@ -22,6 +26,12 @@ export interface HttpApiDeps {
   readonly health: () => HealthReport | Promise<HealthReport>;
   /** Prometheus exposition (prom-client's Registry satisfies it). */
   readonly metrics: { readonly contentType: string; metrics(): Promise<string> };
+  /** The signing service behind /api/zones, /api/events and /api/tsig-keys (routes absent without it). */
+  readonly service?: SigningServiceApi;
+  /** Bearer tokens for those routes; without it (or with no tokens) every /api request is refused with 401. */
+  readonly auth?: TokenAuthenticator;
+  /** Where the API reports unexpected (500) errors. */
+  readonly logger?: Logger;
 }
 
 const healthSchema = {
@@ -38,11 +48,13 @@ const healthSchema = {
 
 /** Build (not start) the HTTP API. */
 export async function buildHttpApi(deps: HttpApiDeps): Promise<FastifyInstance> {
-  const app = Fastify({ logger: false });
+  // Unknown request properties are refused (a typo such as `technicalContacts` must not be dropped silently).
+  const app = Fastify({ logger: false, ajv: { customOptions: { removeAdditional: false } } });
   await app.register(swagger, {
     openapi: {
       openapi: '3.0.3',
       info: { title: 'Signet API', version: deps.version, description: 'DNSSEC signing, key management and TLD registry' },
+      components: { securitySchemes: { bearerAuth: { type: 'http', scheme: 'bearer', description: 'an API token from `signet token create`' } } },
     },
   });
   await app.register(swaggerUi, { routePrefix: '/api/docs' });
@@ -64,5 +76,6 @@ export async function buildHttpApi(deps: HttpApiDeps): Promise<FastifyInstance> 
   app.get('/metrics', { schema: { summary: 'Prometheus metrics', produces: ['text/plain'] } }, async (_req, reply) => {
     return reply.type(deps.metrics.contentType).send(await deps.metrics.metrics());
   });
+  if (deps.service !== undefined) await registerZoneRoutes(app, deps.service, deps.auth, deps.logger === undefined ? {} : { logger: deps.logger });
   return app;
 }

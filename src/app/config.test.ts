@@ -94,3 +94,34 @@ test('tld: the parent zone section is read, defaulted and checked field by field
     }
   });
 });
+
+test('api.tokens: hashes only, validated with the field path; SIGNET_API_TOKENS replaces them', () => {
+  withDir((dir) => {
+    const h = 'BA7816BF8F01CFEA414140DE5DAE2223B00361A396177A9CB410FF61F20015AD';
+    const f = join(dir, 'signet.json');
+    writeFileSync(f, JSON.stringify({ api: { tokens: [{ name: 'ops', sha256: h, zones: ['*'], admin: true }, { name: 'agency', sha256: '0'.repeat(64), zones: ['agency.gov', 'b.gov.'] }] } }));
+    const c = loadConfig({ file: f, cwd: dir });
+    assert.deepEqual(c.api?.tokens, [
+      { name: 'ops', sha256: h.toLowerCase(), zones: ['*'], admin: true },
+      { name: 'agency', sha256: '0'.repeat(64), zones: ['agency.gov', 'b.gov.'] },
+    ]);
+    assert.equal(loadConfig({ cwd: dir }).api, undefined);
+    const env = loadConfig({ file: f, cwd: dir, env: { SIGNET_API_TOKENS: JSON.stringify([{ name: 'ci', sha256: '1'.repeat(64), zones: ['x.gov'] }]) } });
+    assert.deepEqual(env.api?.tokens.map((t) => t.name), ['ci']);
+    const cases: [unknown, string][] = [
+      [{ api: { tokens: {} } }, 'api.tokens'],
+      [{ api: { tokenz: [] } }, 'api.tokenz'],
+      [{ api: { tokens: [{ name: 'a', sha256: 'sgt_plaintext', zones: ['*'] }] } }, 'api.tokens[0].sha256'],
+      [{ api: { tokens: [{ name: 'a', sha256: h, zones: [] }] } }, 'api.tokens[0].zones'],
+      [{ api: { tokens: [{ name: 'a', sha256: h, zones: ['a b'] }] } }, 'api.tokens[0].zones[0]'],
+      [{ api: { tokens: [{ name: 'a', sha256: h, zones: ['*'], admin: 'yes' }] } }, 'api.tokens[0].admin'],
+      [{ api: { tokens: [{ name: 'a', sha256: h, zones: ['*'] }, { name: 'a', sha256: '0'.repeat(64), zones: ['*'] }] } }, 'api.tokens[1].name'],
+      [{ api: { tokens: [{ name: 'a', sha256: h, zones: ['*'] }, { name: 'b', sha256: h.toLowerCase(), zones: ['*'] }] } }, 'api.tokens[1].sha256'],
+    ];
+    for (const [raw, path] of cases) {
+      writeFileSync(join(dir, 'c.json'), JSON.stringify(raw));
+      assert.throws(() => loadConfig({ file: join(dir, 'c.json'), cwd: dir }), (e: unknown) => e instanceof ConfigError && e.path === path, path);
+    }
+    assert.throws(() => loadConfig({ cwd: dir, env: { SIGNET_API_TOKENS: '[{' } }), (e: unknown) => e instanceof ConfigError && e.path === 'SIGNET_API_TOKENS');
+  });
+});

@@ -4,6 +4,7 @@ import { readFileSync } from 'node:fs';
 import { isIP } from 'node:net';
 import { resolve } from 'node:path';
 import { SignetError } from '../util/index.js';
+import type { ApiTokenConfig } from '../api/index.js';
 
 /** Everything `signet serve` needs to start. */
 export interface SignetConfig {
@@ -40,6 +41,10 @@ export interface SignetConfig {
     readonly from: string;
     readonly security?: 'none' | 'starttls' | 'starttls-required' | 'tls';
     readonly user?: string;
+  };
+  /** HTTP API access: bearer tokens by SHA-256 (`signet token create` prints an entry). No tokens: /api refuses all. */
+  readonly api?: {
+    readonly tokens: readonly ApiTokenConfig[];
   };
   /** The TLD zone Signet serves and signs from its delegations table (and, for labs and tests, a root above it). */
   readonly tld?: TldConfig;
@@ -124,7 +129,7 @@ function isObject(v: unknown): v is Json {
 function validate(raw: unknown, source: string, cwd: string): SignetConfig {
   const d = defaultConfig(cwd);
   if (!isObject(raw)) throw new ConfigError('(root)', 'must be a JSON object', source);
-  checkKeys(raw, ['dataDir', 'dns', 'http', 'database', 'log', 'masterKeyFile', 'smtp', 'tld'], '', source);
+  checkKeys(raw, ['dataDir', 'dns', 'http', 'database', 'log', 'masterKeyFile', 'smtp', 'api', 'tld'], '', source);
   const tld = raw.tld === undefined ? undefined : tldConfig(section(raw, 'tld', source), source);
   const smtpRaw = section(raw, 'smtp', source);
   checkKeys(smtpRaw, ['host', 'port', 'from', 'security', 'user'], 'smtp.', source);
@@ -140,6 +145,8 @@ function validate(raw: unknown, source: string, cwd: string): SignetConfig {
       ...(smtpRaw.user === undefined ? {} : { user: str(smtpRaw.user, 'smtp.user', source) }),
     };
   }
+    const api = section(raw, 'api', source);
+  checkKeys(api, ['tokens'], 'api.', source);
   const dns = section(raw, 'dns', source);
   checkKeys(dns, ['addresses', 'port'], 'dns.', source);
   const http = section(raw, 'http', source);
@@ -165,6 +172,7 @@ function validate(raw: unknown, source: string, cwd: string): SignetConfig {
     log: { level: log.level === undefined ? d.log.level : level(log.level, 'log.level', source) },
     ...(raw.masterKeyFile === undefined ? {} : { masterKeyFile: resolve(cwd, str(raw.masterKeyFile, 'masterKeyFile', source)) }),
     ...(smtp ? { smtp } : {}),
+    ...(api.tokens === undefined ? {} : { api: { tokens: apiTokens(api.tokens, 'api.tokens', source) } }),
     ...(tld ? { tld } : {}),
   };
 }
@@ -242,6 +250,17 @@ function applyEnv(c: SignetConfig, env: Readonly<Record<string, string | undefin
   const httpPort = get('SIGNET_HTTP_PORT');
   const dbUrl = get('SIGNET_DATABASE_URL');
   const logLevel = get('SIGNET_LOG_LEVEL');
+  const apiTokensJson = get('SIGNET_API_TOKENS');
+  let api = c.api;
+  if (apiTokensJson !== undefined) {
+    let parsed: unknown;
+    try {
+      parsed = JSON.parse(apiTokensJson);
+    } catch {
+      throw new ConfigError('SIGNET_API_TOKENS', 'must be a JSON list of token entries', src);
+    }
+    api = { tokens: apiTokens(parsed, 'SIGNET_API_TOKENS', src) };
+  }
   let database = c.database;
   if (dbUrl !== undefined) {
     if (/^postgres(ql)?:\/\//.test(dbUrl)) database = { postgres: dbUrl };
@@ -262,6 +281,7 @@ function applyEnv(c: SignetConfig, env: Readonly<Record<string, string | undefin
     log: { level: logLevel === undefined ? c.log.level : level(logLevel, 'SIGNET_LOG_LEVEL', src) },
     ...(c.masterKeyFile === undefined ? {} : { masterKeyFile: c.masterKeyFile }),
     ...(c.smtp ? { smtp: c.smtp } : {}),
+    ...(api === undefined ? {} : { api }),
     ...(c.tld ? { tld: c.tld } : {}),
   };
 }
@@ -310,4 +330,34 @@ function addressList(v: unknown, path: string, source: string): string[] {
 function level(v: unknown, path: string, source: string): SignetConfig['log']['level'] {
   if (typeof v !== 'string' || !(LEVELS as readonly string[]).includes(v)) throw new ConfigError(path, `must be one of ${LEVELS.join(', ')}`, source);
   return v as SignetConfig['log']['level'];
+}
+
+/** `api.tokens`: `{ name, sha256, zones, admin? }` entries with unique names and hashes; zones `["*"]` or names. */
+function apiTokens(v: unknown, path: string, source: string): ApiTokenConfig[] {
+  if (!Array.isArray(v)) throw new ConfigError(path, 'must be a list of { name, sha256, zones, admin? }', source);
+  const names = new Set<string>();
+  const hashes = new Set<string>();
+  return v.map((e: unknown, i) => {
+    const at = `${path}[${i}]`;
+    if (!isObject(e)) throw new ConfigError(at, 'must be an object { name, sha256, zones, admin? }', source);
+    checkKeys(e, ['name', 'sha256', 'zones', 'admin'], `${at}.`, source);
+    const name = str(e.name, `${at}.name`, source);
+    if (names.has(name)) throw new ConfigError(`${at}.name`, `duplicate token name ${name}`, source);
+    names.add(name);
+    if (typeof e.sha256 !== 'string' || !/^[0-9a-fA-F]{64}$/.test(e.sha256)) {
+      throw new ConfigError(`${at}.sha256`, 'must be the 64 hex digits of the SHA-256 of the token (not the token itself)', source);
+    }
+    const sha256 = e.sha256.toLowerCase();
+    if (hashes.has(sha256)) throw new ConfigError(`${at}.sha256`, 'the same token is configured twice', source);
+    hashes.add(sha256);
+    if (!Array.isArray(e.zones) || e.zones.length === 0) throw new ConfigError(`${at}.zones`, 'must be ["*"] or a non-empty list of zone names', source);
+    const zones = e.zones.map((z: unknown, j) => {
+      if (typeof z !== 'string' || !/^(\*|[A-Za-z0-9_-]([A-Za-z0-9_.-]*[A-Za-z0-9_.-])?)$/.test(z) || z.includes('..')) {
+        throw new ConfigError(`${at}.zones[${j}]`, 'must be "*" or a zone name', source);
+      }
+      return z;
+    });
+    if (e.admin !== undefined && typeof e.admin !== 'boolean') throw new ConfigError(`${at}.admin`, 'must be true or false', source);
+    return { name, sha256, zones, ...(e.admin === true ? { admin: true } : {}) };
+  });
 }

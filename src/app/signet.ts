@@ -9,7 +9,7 @@ import type { FastifyInstance } from 'fastify';
 import { toBase64, type Clock, type Logger } from '../util/index.js';
 import { DnsServer, ZoneSet, type ServerListener } from '../server/index.js';
 import { UdpServer, TcpServer, type RequestContext } from '../net/index.js';
-import { buildHttpApi, type HealthReport } from '../api/index.js';
+import { buildHttpApi, TokenAuthenticator, type HealthReport } from '../api/index.js';
 import { Store } from '../store/index.js';
 import { BUILT_IN_POLICIES, type KeyPolicy } from '../policy/index.js';
 import { Name } from '../wire/index.js';
@@ -185,6 +185,7 @@ export async function startSignet(config: SignetConfig, deps: SignetDeps): Promi
       outbox,
       notificationsQueued: () => dispatcher.wake(),
       journalStore: storeJournal(store.journal, clock),
+      zoneDir: join(config.dataDir, 'zones'),
       ...(deps.retryMs !== undefined ? { retryMs: deps.retryMs } : {}),
       ...(deps.destinationChecks ? { destinationChecks: deps.destinationChecks } : {}),
       ...(deps.policies ? { policies: deps.policies } : {}),
@@ -193,7 +194,8 @@ export async function startSignet(config: SignetConfig, deps: SignetDeps): Promi
     service.republish();
     // e-mail stays queued until an SMTP relay is configured
     if (smtp) dispatcherRun = dispatcher.run(stop.signal);
-    http = await buildHttpApi({ version: deps.version, health, metrics });
+    // /api routes answer only bearer tokens whose SHA-256 is in config.api.tokens (none: every /api request is 401)
+    http = await buildHttpApi({ version: deps.version, health, metrics, service, auth: new TokenAuthenticator(config.api?.tokens ?? []), logger: log });
     await http.listen({ host: config.http.address, port: config.http.port });
   } catch (e) {
     await close();

@@ -2,10 +2,13 @@
 // NOTIFY → destination checks), all published zones served by one DnsServer with AXFR/IXFR out of a journal in the
 // store, NOTIFY in from the sources, key state and events saved in one transaction, notifications in the outbox.
 import { randomBytes } from 'node:crypto';
+import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
+import { existsSync } from 'node:fs';
 import { isIP } from 'node:net';
+import { join } from 'node:path';
 import { fromBase64, silentLogger, toBase64, type Clock, type Logger } from '../util/index.js';
 import { Name, Opcode, RRType, type ResourceRecord } from '../wire/index.js';
-import { ZoneModel, serialCompare } from '../zone/index.js';
+import { ZoneModel, formatZone, loadZoneFile, serialCompare, soaSerial } from '../zone/index.js';
 import { DEFAULT_TSIG_ALGORITHM, TsigKey, generateTsigSecret, parseTsigAlgorithm, type TsigAlgorithm } from '../tsig/index.js';
 import { createDs, presentDs } from '../dnssec/index.js';
 import { BUILT_IN_POLICIES, type KeyEvent, type KeyPolicy, type KeyRole } from '../policy/index.js';
@@ -73,6 +76,12 @@ export interface SigningServiceOptions {
   /** Policies by name besides the built-in ones. */
   readonly policies?: Readonly<Record<string, KeyPolicy>>;
   /**
+   * Directory for each zone's last accepted unsigned version and last published signed version, so a restart
+   * serves the signed zone at once even while the sources are unreachable. Without it, nothing survives a restart
+   * but keys and state in the store.
+   */
+  readonly zoneDir?: string;
+  /**
    * Parent zones served here (the TLD, a lab root): served and transferable beside the customers' zones, and the
    * DS of an enrolled zone directly below one of them follows its key manager (`ParentZoneHook.follow`).
    */
@@ -82,6 +91,8 @@ export interface SigningServiceOptions {
 interface ZoneEntry {
   readonly name: Name;
   readonly runner: ZoneRunner;
+  /** File writes of this zone, one after the other. */
+  writes: Promise<void>;
   readonly acl: AccessList;
   readonly journal: ZoneJournal;
   served?: ServedZone;
@@ -212,7 +223,8 @@ export class SigningService implements SigningServiceApi {
     const key = canonical(zone).toString();
     if (!(await this.#o.store.zones.get(key))) throw new ServiceError('SERVICE_NOT_FOUND', `zone ${key} is not enrolled`, 'zone');
     const rows = await this.#o.store.statusHistory.list(key, { limit });
-    return rows.map((r) => (r.data as ZoneStatus | undefined) ?? { ...initialZoneStatus(r.at), reason: r.reason ?? '' });
+    // the store lists oldest first; the API shows newest first
+    return rows.reverse().map((r) => (r.data as ZoneStatus | undefined) ?? { ...initialZoneStatus(r.at), reason: r.reason ?? '' });
   }
 
   async retransfer(zone: string, actor: Actor): Promise<void> {
@@ -338,6 +350,7 @@ export class SigningService implements SigningServiceApi {
     const journal = new ZoneJournal(name, this.#o.journalStore ?? new MemoryJournalStore());
     const clock = this.#o.clock;
     const status = (stored?.statusData as ZoneStatus | undefined) ?? initialZoneStatus(clock.now());
+    const restore = await this.#readVersions(name, status);
     // the zone's DS follows its key manager when its parent is served here
     const parent = this.#o.parents?.find((p) => p.isParentOf(name));
     const entry: ZoneEntry = {
@@ -345,6 +358,7 @@ export class SigningService implements SigningServiceApi {
       acl,
       journal,
       status,
+      writes: Promise.resolve(),
       runner: new ZoneRunner({
         zone: name,
         clock,
@@ -378,6 +392,10 @@ export class SigningService implements SigningServiceApi {
           ),
         statusChanged: (s, prev) => this.#statusChanged(entry, s, prev),
         keyEvents: (events) => void this.#keyEvents(key, events),
+        refreshEvent: (e) => {
+          if (e.type === 'updated') this.#write(entry, 'unsigned', e.version.records);
+        },
+        ...(restore ? { restore } : {}),
         ...(parent ? { ds: (action, k) => parent.follow(name, action, k, { dsConfirmed: (id, present, since) => entry.runner.keys.dsConfirmed(id, present, since) }) } : {}),
       }),
     };
@@ -453,6 +471,62 @@ export class SigningService implements SigningServiceApi {
     }
     entry.served = served;
     this.#republish();
+    this.#write(entry, 'signed', v.records, { serial: v.serial, signedAt: v.signedAt, resignAt: v.resignAt, ...(v.keySets ? { keySets: v.keySets } : {}) });
+  }
+
+  #fileOf(name: Name, kind: 'unsigned' | 'signed'): string | undefined {
+    const dir = this.#o.zoneDir;
+    return dir === undefined ? undefined : join(dir, `${name.toString()}${kind}.zone`);
+  }
+
+  /** Write one version atomically (temp file, rename), after the zone's earlier writes. */
+  #write(entry: ZoneEntry, kind: 'unsigned' | 'signed', records: readonly ResourceRecord[], meta?: Record<string, unknown>): void {
+    const file = this.#fileOf(entry.name, kind);
+    if (!file) return;
+    entry.writes = entry.writes
+      .then(async () => {
+        await mkdir(this.#o.zoneDir!, { recursive: true, mode: 0o700 });
+        await writeFile(`${file}.tmp`, formatZone(records), { mode: 0o600 });
+        await rename(`${file}.tmp`, file);
+        if (meta) {
+          await writeFile(`${file}.json.tmp`, JSON.stringify(meta), { mode: 0o600 });
+          await rename(`${file}.json.tmp`, `${file}.json`);
+        }
+      })
+      .catch((e: unknown) => this.#log.warn({ zone: entry.name.toString(), kind, err: e }, 'could not save the zone version'));
+  }
+
+  /** The versions an earlier run saved, if both are readable. */
+  async #readVersions(name: Name, status: ZoneStatus): Promise<{ unsigned: import('../transfer/index.js').ZoneVersion; signed?: SignedVersion; status: ZoneStatus } | undefined> {
+    const uf = this.#fileOf(name, 'unsigned');
+    const sf = this.#fileOf(name, 'signed');
+    if (!uf || !sf || !existsSync(uf)) return undefined;
+    try {
+      const u = await loadZoneFile(uf, { origin: name });
+      const soa = u.records.find((r) => r.type === RRType.SOA && r.owner.equals(name));
+      if (u.errors.length > 0 || !soa) return undefined;
+      const unsigned = { zone: name, serial: soaSerial(soa.rdata), soa, records: u.records };
+      if (!existsSync(sf) || !existsSync(`${sf}.json`)) return { unsigned, status };
+      const sv = await loadZoneFile(sf, { origin: name });
+      const meta = JSON.parse(await readFile(`${sf}.json`, 'utf8')) as { serial: number; signedAt: number; resignAt: number; keySets?: SignedVersion['keySets'] };
+      if (sv.errors.length > 0) return { unsigned, status };
+      const now = this.#o.clock.now();
+      const signed: SignedVersion = {
+        origin: name,
+        serial: meta.serial,
+        records: sv.records,
+        signaturesMade: 0,
+        signaturesReused: 0,
+        signedAt: meta.signedAt,
+        // re-sign soon after a restart: keys or time may have moved while we were down
+        resignAt: Math.min(meta.resignAt, now + 60_000),
+        ...(meta.keySets ? { keySets: meta.keySets } : {}),
+      };
+      return { unsigned, signed, status };
+    } catch (e) {
+      this.#log.warn({ zone: name.toString(), err: e }, 'saved zone versions unreadable; waiting for a transfer');
+      return undefined;
+    }
   }
 
   #republish(): void {

@@ -9,40 +9,38 @@ export interface Clock {
   sleep(ms: number, signal?: AbortSignal): Promise<void>;
 }
 
+/** The longest delay setTimeout takes (2^31-1 ms, about 24.8 days). */
+const MAX_TIMER_MS = 0x7fffffff;
+
 /** The real wall clock. The only place in the tree allowed to read system time and arm real timers. */
 export class SystemClock implements Clock {
   now(): number {
     return Date.now();
   }
-  /**
-   * Node fires a timer longer than 2^31 − 1 ms after 1 ms (TimeoutOverflowWarning), which would turn a key
-   * manager sleeping for months into a busy loop: long sleeps are chained in steps of at most MAX_TIMER_MS.
-   */
   sleep(ms: number, signal?: AbortSignal): Promise<void> {
     return new Promise((resolve, reject) => {
       if (signal?.aborted) return reject(signal.reason);
-      const until = Date.now() + Math.max(0, ms);
+      // setTimeout fires at once for delays above 2^31-1 ms: wait in chunks until the deadline
+      const deadline = Date.now() + Math.max(0, ms);
       let t: ReturnType<typeof setTimeout>;
-      const arm = (left: number): void => {
-        t = setTimeout(() => {
-          const rest = until - Date.now();
-          if (rest > 0) return arm(rest);
+      const arm = (): void => {
+        const left = deadline - Date.now();
+        if (left <= 0) {
           signal?.removeEventListener('abort', onAbort);
           resolve();
-        }, Math.min(Math.max(0, left), MAX_TIMER_MS));
+          return;
+        }
+        t = setTimeout(arm, Math.min(left, MAX_TIMER_MS));
       };
       const onAbort = (): void => {
         clearTimeout(t);
         reject(signal?.reason);
       };
-      arm(until - Date.now());
       signal?.addEventListener('abort', onAbort, { once: true });
+      t = setTimeout(arm, Math.min(Math.max(0, ms), MAX_TIMER_MS));
     });
   }
 }
-
-/** The longest delay a Node timer takes as given (2^31 − 1 ms, about 24.8 days). */
-export const MAX_TIMER_MS = 2_147_483_647;
 
 interface Sleeper {
   readonly at: number;

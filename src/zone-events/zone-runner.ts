@@ -3,7 +3,7 @@
 // checks the destinations. The service supplies publishing and destination I/O.
 import { silentLogger, type Clock, type Logger } from '../util/index.js';
 import type { Name } from '../wire/index.js';
-import { RefreshScheduler, type RefreshEvent, type XfrSource } from '../transfer/index.js';
+import { RefreshScheduler, type RefreshEvent, type XfrSource, type ZoneVersion } from '../transfer/index.js';
 import type { KeyEvent, KeyPolicy } from '../policy/index.js';
 import { KeyManager, type KeyManagerListener, type KeyStatePort, type KeyVaultPort } from './key-manager.js';
 import { ZonePipeline, type DestinationResult, type SignedVersion, type ZonePipelineOptions } from './zone-pipeline.js';
@@ -33,6 +33,12 @@ export interface ZoneRunnerOptions {
   ds?: KeyManagerListener['ds'];
   /** Every refresh event, for logs and tests. */
   refreshEvent?(e: RefreshEvent): void;
+  /**
+   * What an earlier run left: the last unsigned version accepted from a source and the last signed version
+   * published. The signed one is served again at once (and re-signed soon); the unsigned one lets the first refresh
+   * ask for an IXFR and compare serials.
+   */
+  readonly restore?: { readonly unsigned: ZoneVersion; readonly signed?: SignedVersion; readonly status?: ZoneStatus; readonly confirmedAt?: number };
 }
 
 /** A running zone. `notify` makes it a NOTIFY target for the transfer module's receiver. */
@@ -71,6 +77,9 @@ export class ZoneRunner {
       ...(opts.logger ? { logger: opts.logger } : {}),
       ...(opts.resignIntervalMs !== undefined ? { resignIntervalMs: opts.resignIntervalMs } : {}),
       ...(opts.destinationChecks ? { destinationChecks: opts.destinationChecks } : {}),
+      ...(opts.restore
+        ? { restore: { status: opts.restore.status ?? { source: 'SOURCE_OK', signing: opts.restore.signed ? 'SIGNED' : 'UNSIGNED', destination: 'DESTINATION_PENDING', at: opts.clock.now() }, unsigned: opts.restore.unsigned.records, ...(opts.restore.signed ? { signed: opts.restore.signed } : {}) } }
+        : {}),
       ports: {
         signingSetup: () => this.keys.signingSetup(),
         publish: (v) => opts.publish(v),
@@ -86,6 +95,7 @@ export class ZoneRunner {
       clock: opts.clock,
       ...(opts.tsigClock ? { tsigClock: opts.tsigClock } : {}),
       ...(opts.retryMs !== undefined ? { retryMs: opts.retryMs } : {}),
+      ...(opts.restore ? { current: opts.restore.unsigned, ...(opts.restore.confirmedAt !== undefined ? { currentConfirmedAt: opts.restore.confirmedAt } : {}) } : {}),
       onEvent: (e) => {
         opts.refreshEvent?.(e);
         // events are handled in order, one at a time
@@ -104,9 +114,16 @@ export class ZoneRunner {
     return this.scheduler.notify(source);
   }
 
-  /** Start pulling; signing starts at the first good transfer. */
+  /** Start pulling; signing starts at the first good transfer (at once when an earlier run left a version). */
   start(): void {
     this.#loops.push(this.pipeline.run(this.#stop.signal));
+    if (this.#o.restore && !this.#keysStarted) {
+      this.#keysStarted = true;
+      this.#loops.push(this.keys.run(this.#stop.signal));
+      const signed = this.#o.restore.signed;
+      // serve what was published before the restart right away; a re-sign follows when it is due
+      if (signed) void Promise.resolve(this.#o.publish(signed)).catch((err: unknown) => this.#log.warn({ zone: this.zone.toString(), err }, 'could not re-publish the last signed version'));
+    }
     this.scheduler.start();
   }
 

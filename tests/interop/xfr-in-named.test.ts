@@ -62,9 +62,10 @@ test('named primary → Signet: AXFR with TSIG, IXFR on NOTIFY, IXFR on refresh,
   const refusedBefore = sec.notifies.filter((n) => !n.accepted).length;
   nsupdate(t, named.port, 'example.', `hmac-sha256:xfr-key:${SECRET}`, ['update add later.example. 300 TXT "by refresh"']);
   await waitFor(() => sec.notifies.filter((n) => !n.accepted).length > refusedBefore); // named's NOTIFY for serial 102, refused
-  assert.equal(sec.events.events.length, 2);
+  // nothing new was transferred before the refresh (a retransmitted NOTIFY for 101 may add an 'up-to-date' check)
+  assert.equal(sec.events.events.filter((e) => e.type === 'updated').length, 2, JSON.stringify(sec.events.events.map((e) => e.type)));
   await sec.clock.advance(600_000);
-  const byRefresh = await sec.events.next();
+  const byRefresh = await sec.events.next((e) => e.type === 'updated');
   assert.equal(byRefresh.type, 'updated', JSON.stringify(byRefresh));
   if (byRefresh.type !== 'updated') return;
   assert.equal(byRefresh.trigger, 'refresh');
