@@ -133,7 +133,7 @@ export class ParentZone implements ParentZoneHook {
         signingChanged: () => void this.pipeline.resign('key change'),
         ...(parent
           ? { ds: (action: 'add' | 'withdraw', k: DsKey) => parent.follow(this.origin, action, k, { dsConfirmed: (id, present, since) => this.keys.dsConfirmed(id, present, since) }) }
-          : { ds: (action: 'add' | 'withdraw', k: DsKey) => this.#log.warn({ action, keyTag: k.keyTag, ds: presentDs(createDs(this.origin, k.dnskeyRdata)) }, 'DS change for this zone must be made at its parent by hand') }),
+          : { ds: (action: 'add' | 'withdraw', k: DsKey) => this.#log.warn({ zone: this.origin.toString(), action, keyTag: k.keyTag, ds: presentDs(createDs(this.origin, k.dnskeyRdata)) }, 'DS change for this zone must be made at its parent by hand') }),
       },
     });
     this.pipeline = new ZonePipeline({
@@ -165,7 +165,7 @@ export class ParentZone implements ParentZoneHook {
             }),
           ),
         statusChanged: (s) => {
-          if (s.signing === 'SIGNING_FAILED' || s.destination === 'DESTINATION_FAILED_XFER') this.#log.warn({ status: s }, 'parent zone status');
+          if (s.signing === 'SIGNING_FAILED' || s.destination === 'DESTINATION_FAILED_XFER') this.#log.warn({ zone: this.origin.toString(), status: s }, 'parent zone status');
         },
         confirmed: (v, at) => (v.keySets ? this.keys.zoneConfirmed(v.keySets, at) : undefined),
       },
@@ -233,10 +233,10 @@ export class ParentZone implements ParentZoneHook {
   rebuild(why: string): Promise<void> {
     const run = this.#rebuilds.then(async () => {
       const records = await this.#build();
-      this.#log.debug({ why }, 'parent zone rebuilt');
+      this.#log.debug({ zone: this.origin.toString(), why }, 'parent zone rebuilt');
       await this.pipeline.sourceUpdated(records);
     });
-    this.#rebuilds = run.catch((e: unknown) => this.#log.warn({ err: e }, 'parent zone rebuild failed'));
+    this.#rebuilds = run.catch((e: unknown) => this.#log.warn({ zone: this.origin.toString(), err: e }, 'parent zone rebuild failed'));
     return run;
   }
 
@@ -257,7 +257,7 @@ export class ParentZone implements ParentZoneHook {
     const text = presentDs(dsData);
     const row = await this.#o.store.delegations.get(domain);
     if (!row) {
-      this.#log.warn({ child: domain, action, ds: text }, 'DS change for a zone not delegated in this parent: left to the operator');
+      this.#log.warn({ zone: this.origin.toString(), child: domain, action, ds: text }, 'DS change for a zone not delegated in this parent: left to the operator');
       return;
     }
     const same = (a: string): boolean => a.replace(/\s+/g, ' ').toUpperCase() === text.toUpperCase();
@@ -271,7 +271,7 @@ export class ParentZone implements ParentZoneHook {
     const present = action === 'add';
     // in the background: the child's key manager is busy calling us, and confirms through its own queue
     const loop = this.#confirm(child, key.id, { keyTag: dsData.keyTag, rdata: encodeDsRdata(dsData) }, present, observer, gen).catch((e: unknown) =>
-      this.#log.warn({ child: domain, err: e }, 'DS confirmation failed'),
+      this.#log.warn({ zone: this.origin.toString(), child: domain, err: e }, 'DS confirmation failed'),
     );
     this.#loops.push(loop);
   }
@@ -312,7 +312,7 @@ export class ParentZone implements ParentZoneHook {
       ...(o.ttl ? { ttl: o.ttl } : {}),
       delegations: (await this.delegations()).map((d) => ({ name: d.domain, nameservers: d.nameservers, glue: d.glue, ds: d.ds })),
     });
-    for (const p of zone.problems) this.#log.warn({ problem: p }, `registry data: ${p.message}`);
+    for (const p of zone.problems) this.#log.warn({ zone: this.origin.toString(), problem: p }, `registry data: ${p.message}`);
     return zone.records;
   }
 
@@ -322,7 +322,7 @@ export class ParentZone implements ParentZoneHook {
       try {
         await this.journal.record(v.diff);
       } catch (e) {
-        this.#log.warn({ err: e }, 'journal entry not recorded; IXFR falls back to AXFR');
+        this.#log.warn({ zone: this.origin.toString(), err: e }, 'journal entry not recorded; IXFR falls back to AXFR');
       }
     }
     this.#served = served;
