@@ -61,6 +61,40 @@ test('bad values fail with the field path', () => {
   });
 });
 
+test('tld: the parent zone section is read, defaulted and checked field by field', () => {
+  withDir((dir) => {
+    const f = join(dir, 'signet.json');
+    writeFileSync(
+      f,
+      JSON.stringify({
+        tld: { zone: 'GOV', policy: 'dotgov-css', secondaries: [{ address: '192.0.2.53', tsigKey: 'tld-xfr' }, { address: '2001:db8::53', port: 5300, notify: false }], ttl: { ds: 300 }, root: {} },
+      }),
+    );
+    const c = loadConfig({ file: f, cwd: dir, env: { SIGNET_DNS_PORT: '5300' } });
+    assert.deepEqual(c.tld, {
+      zone: 'gov.',
+      policy: 'dotgov-css',
+      secondaries: [
+        { address: '192.0.2.53', port: 53, tsigKey: 'tld-xfr.' },
+        { address: '2001:db8::53', port: 5300, notify: false },
+      ],
+      ttl: { ds: 300 },
+      root: {},
+    });
+    const cases: [unknown, string][] = [
+      [{ tld: {} }, 'tld.zone'],
+      [{ tld: { zone: 'gov', secondaries: [{ address: 'ns.example' }] } }, 'tld.secondaries[0].address'],
+      [{ tld: { zone: 'gov', ttl: { ds: -1 } } }, 'tld.ttl.ds'],
+      [{ tld: { zone: 'gov', glue: [{ name: 'a.nic.gov', addresses: [] }] } }, 'tld.glue[0].addresses'],
+      [{ tld: { zone: 'gov', secondary: [] } }, 'tld.secondary'],
+    ];
+    for (const [raw, path] of cases) {
+      writeFileSync(f, JSON.stringify(raw));
+      assert.throws(() => loadConfig({ file: f, cwd: dir }), (e: unknown) => e instanceof ConfigError && e.path === path, path);
+    }
+  });
+});
+
 test('api.tokens: hashes only, validated with the field path; SIGNET_API_TOKENS replaces them', () => {
   withDir((dir) => {
     const h = 'BA7816BF8F01CFEA414140DE5DAE2223B00361A396177A9CB410FF61F20015AD';

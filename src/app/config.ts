@@ -46,6 +46,26 @@ export interface SignetConfig {
   readonly api?: {
     readonly tokens: readonly ApiTokenConfig[];
   };
+  /** The TLD zone Signet serves and signs from its delegations table (and, for labs and tests, a root above it). */
+  readonly tld?: TldConfig;
+}
+
+/** `tld`: the parent zone served by Signet. */
+export interface TldConfig {
+  /** The zone, e.g. `gov.` */
+  readonly zone: string;
+  /** Key policy name (built-in or given to the service); default `dotgov-css`. */
+  readonly policy?: string;
+  /** Its name servers (apex NS); default `a.nic.<zone>`. */
+  readonly nameservers?: readonly string[];
+  /** Addresses of name servers inside the zone; default: the DNS listener addresses for each of them. */
+  readonly glue?: readonly { readonly name: string; readonly addresses: readonly string[] }[];
+  /** Its secondaries: NOTIFY, transfer ACL (with the TSIG key when given), SOA and DS checks. */
+  readonly secondaries?: readonly { readonly address: string; readonly port: number; readonly tsigKey?: string; readonly notify?: boolean }[];
+  /** TTLs in seconds (defaults: SOA 3600, NS 86400, DS 3600, glue 86400). */
+  readonly ttl?: { readonly soa?: number; readonly ns?: number; readonly ds?: number; readonly glue?: number };
+  /** Also serve a root zone with the TLD delegated in it (labs and tests; its KSK's DS is the trust anchor). */
+  readonly root?: { readonly policy?: string };
 }
 
 /** A configuration value that cannot be used; `path` names the field (`dns.port`). */
@@ -109,7 +129,8 @@ function isObject(v: unknown): v is Json {
 function validate(raw: unknown, source: string, cwd: string): SignetConfig {
   const d = defaultConfig(cwd);
   if (!isObject(raw)) throw new ConfigError('(root)', 'must be a JSON object', source);
-  checkKeys(raw, ['dataDir', 'dns', 'http', 'database', 'log', 'masterKeyFile', 'smtp', 'api'], '', source);
+  checkKeys(raw, ['dataDir', 'dns', 'http', 'database', 'log', 'masterKeyFile', 'smtp', 'api', 'tld'], '', source);
+  const tld = raw.tld === undefined ? undefined : tldConfig(section(raw, 'tld', source), source);
   const smtpRaw = section(raw, 'smtp', source);
   checkKeys(smtpRaw, ['host', 'port', 'from', 'security', 'user'], 'smtp.', source);
   let smtp: SignetConfig['smtp'];
@@ -152,6 +173,67 @@ function validate(raw: unknown, source: string, cwd: string): SignetConfig {
     ...(raw.masterKeyFile === undefined ? {} : { masterKeyFile: resolve(cwd, str(raw.masterKeyFile, 'masterKeyFile', source)) }),
     ...(smtp ? { smtp } : {}),
     ...(api.tokens === undefined ? {} : { api: { tokens: apiTokens(api.tokens, 'api.tokens', source) } }),
+    ...(tld ? { tld } : {}),
+  };
+}
+
+function ttlValue(v: unknown, path: string, source: string): number {
+  if (typeof v !== 'number' || !Number.isInteger(v) || v < 0 || v > 2_147_483_647) throw new ConfigError(path, 'must be a TTL in seconds (0–2147483647)', source);
+  return v;
+}
+
+function nameText(v: unknown, path: string, source: string): string {
+  const s = str(v, path, source);
+  if (!/^(\.|([A-Za-z0-9_-]([A-Za-z0-9_-]{0,61}[A-Za-z0-9_-])?\.?)+)$/.test(s) || s.includes('..')) throw new ConfigError(path, 'must be a domain name', source);
+  return s.endsWith('.') ? s.toLowerCase() : `${s.toLowerCase()}.`;
+}
+
+function list(v: unknown, path: string, source: string): unknown[] {
+  if (!Array.isArray(v)) throw new ConfigError(path, 'must be a list', source);
+  return v;
+}
+
+function tldConfig(t: Json, source: string): TldConfig {
+  checkKeys(t, ['zone', 'policy', 'nameservers', 'glue', 'secondaries', 'ttl', 'root'], 'tld.', source);
+  const zone = nameText(t.zone, 'tld.zone', source);
+  const nameservers = t.nameservers === undefined ? undefined : list(t.nameservers, 'tld.nameservers', source).map((n, i) => nameText(n, `tld.nameservers[${i}]`, source));
+  const glue =
+    t.glue === undefined
+      ? undefined
+      : list(t.glue, 'tld.glue', source).map((g, i) => {
+          if (!isObject(g)) throw new ConfigError(`tld.glue[${i}]`, 'must be an object', source);
+          checkKeys(g, ['name', 'addresses'], `tld.glue[${i}].`, source);
+          return { name: nameText(g.name, `tld.glue[${i}].name`, source), addresses: addressList(g.addresses, `tld.glue[${i}].addresses`, source) };
+        });
+  const secondaries =
+    t.secondaries === undefined
+      ? undefined
+      : list(t.secondaries, 'tld.secondaries', source).map((g, i) => {
+          const p = `tld.secondaries[${i}]`;
+          if (!isObject(g)) throw new ConfigError(p, 'must be an object', source);
+          checkKeys(g, ['address', 'port', 'tsigKey', 'notify'], `${p}.`, source);
+          if (g.notify !== undefined && typeof g.notify !== 'boolean') throw new ConfigError(`${p}.notify`, 'must be true or false', source);
+          return {
+            address: address(g.address, `${p}.address`, source),
+            port: g.port === undefined ? 53 : port(g.port, `${p}.port`, source),
+            ...(g.tsigKey === undefined ? {} : { tsigKey: nameText(g.tsigKey, `${p}.tsigKey`, source) }),
+            ...(g.notify === undefined ? {} : { notify: g.notify }),
+          };
+        });
+  const ttlRaw = section(t, 'ttl', source);
+  checkKeys(ttlRaw, ['soa', 'ns', 'ds', 'glue'], 'tld.ttl.', source);
+  const ttl: { soa?: number; ns?: number; ds?: number; glue?: number } = {};
+  for (const k of ['soa', 'ns', 'ds', 'glue'] as const) if (ttlRaw[k] !== undefined) ttl[k] = ttlValue(ttlRaw[k], `tld.ttl.${k}`, source);
+  const rootRaw = section(t, 'root', source);
+  checkKeys(rootRaw, ['policy'], 'tld.root.', source);
+  return {
+    zone,
+    ...(t.policy === undefined ? {} : { policy: str(t.policy, 'tld.policy', source) }),
+    ...(nameservers ? { nameservers } : {}),
+    ...(glue ? { glue } : {}),
+    ...(secondaries ? { secondaries } : {}),
+    ...(t.ttl === undefined ? {} : { ttl }),
+    ...(t.root === undefined ? {} : { root: rootRaw.policy === undefined ? {} : { policy: str(rootRaw.policy, 'tld.root.policy', source) } }),
   };
 }
 
@@ -200,6 +282,7 @@ function applyEnv(c: SignetConfig, env: Readonly<Record<string, string | undefin
     ...(c.masterKeyFile === undefined ? {} : { masterKeyFile: c.masterKeyFile }),
     ...(c.smtp ? { smtp: c.smtp } : {}),
     ...(api === undefined ? {} : { api }),
+    ...(c.tld ? { tld: c.tld } : {}),
   };
 }
 

@@ -5,3 +5,5 @@ export * from './serve-command.js';
 export * from './main.js';
 export * from './store-outbox.js';
 export * from './store-journal.js';
+export * from './parent-zone.js';
+export * from './store-key-state.js';

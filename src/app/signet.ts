@@ -11,13 +11,16 @@ import { DnsServer, ZoneSet, type ServerListener } from '../server/index.js';
 import { UdpServer, TcpServer, type RequestContext } from '../net/index.js';
 import { buildHttpApi, TokenAuthenticator, type HealthReport } from '../api/index.js';
 import { Store } from '../store/index.js';
-import { BUILT_IN_POLICIES } from '../policy/index.js';
+import { BUILT_IN_POLICIES, type KeyPolicy } from '../policy/index.js';
+import { Name } from '../wire/index.js';
+import { TsigKey, parseTsigAlgorithm } from '../tsig/index.js';
 import { DirectoryVaultBackend, EncryptedZoneKeyVault, MASTER_KEY_ENV, MasterKeyring, masterKeysFromEnv, readMasterKeyFile } from '../keystore/index.js';
 import { EmailChannel, OutboxDispatcher, SmtpMailer } from '../messaging/index.js';
 import { sqlitePath, type SignetConfig } from './config.js';
 import { SigningService } from './signing-service.js';
 import { storeOutbox } from './store-outbox.js';
 import { storeJournal } from './store-journal.js';
+import { ParentZone, ParentZoneError, type ParentServer } from './parent-zone.js';
 
 /** What a started service exposes. */
 export interface RunningSignet {
@@ -30,6 +33,8 @@ export interface RunningSignet {
   readonly metrics: Registry;
   readonly store: Store;
   readonly service: SigningService;
+  /** The parent zones served here (`tld` in the config; `root` when `tld.root` is set). */
+  readonly parents: { readonly tld?: ParentZone; readonly root?: ParentZone };
   health(): HealthReport;
   /** Stop listening and release everything; safe to call twice. */
   close(): Promise<void>;
@@ -48,6 +53,10 @@ export interface SignetDeps {
   readonly retryMs?: number;
   /** Destination SOA checks after a NOTIFY. */
   readonly destinationChecks?: { readonly attempts: number; readonly firstDelayMs: number };
+  /** Key policies by name besides the built-in ones (stored, and usable for enrollment and the TLD). */
+  readonly policies?: Readonly<Record<string, KeyPolicy>>;
+  /** DS checks at the parent servers after a DS change (default 500 ms doubling to 60 s). */
+  readonly dsChecks?: { readonly firstDelayMs: number; readonly maxDelayMs: number };
 }
 
 /** The vault's master keys: SIGNET_MASTER_KEY, else the configured file, else `<dataDir>/master.key` (created once). */
@@ -76,6 +85,7 @@ export async function startSignet(config: SignetConfig, deps: SignetDeps): Promi
   let tcp: TcpServer | undefined;
   let http: FastifyInstance | undefined;
   let service: SigningService | undefined;
+  const parents: { tld?: ParentZone; root?: ParentZone } = {};
   const stop = new AbortController();
   let dispatcherRun: Promise<void> | undefined;
   let closed = false;
@@ -126,7 +136,7 @@ export async function startSignet(config: SignetConfig, deps: SignetDeps): Promi
     if (closed) return;
     closed = true;
     stop.abort();
-    await Promise.allSettled([http?.close(), service?.close(), dispatcherRun]);
+    await Promise.allSettled([http?.close(), service?.close(), dispatcherRun, parents.tld?.close(), parents.root?.close()]);
     await Promise.allSettled([dns.close()]);
     await store.close();
     log.info({}, 'signet stopped');
@@ -135,6 +145,7 @@ export async function startSignet(config: SignetConfig, deps: SignetDeps): Promi
   try {
     const now = clock.now();
     for (const p of Object.values(BUILT_IN_POLICIES)) await store.policies.put(p, now, { builtIn: true });
+    for (const p of Object.values(deps.policies ?? {})) await store.policies.put(p, now);
     const vault = new EncryptedZoneKeyVault(new DirectoryVaultBackend(join(config.dataDir, 'keys')), await masterKeyring(config, env, log));
     const outbox = storeOutbox(store.outbox);
     const smtp = config.smtp;
@@ -158,6 +169,11 @@ export async function startSignet(config: SignetConfig, deps: SignetDeps): Promi
       udp: async (o): Promise<ServerListener> => (udp = await UdpServer.listen({ ...o, logger: log })),
       tcp: async (o): Promise<ServerListener> => (tcp = await TcpServer.listen({ ...o, logger: log })),
     });
+    if (config.tld) {
+      const started = await startParents(config, { store, vault, clock, log, port: dns.port, republish: () => service?.republish(), ...(deps.tsigClock ? { tsigClock: deps.tsigClock } : {}), ...(deps.policies ? { policies: deps.policies } : {}), ...(deps.dsChecks ? { dsChecks: deps.dsChecks } : {}) });
+      if (started.root) parents.root = started.root;
+      parents.tld = started.tld;
+    }
     service = await SigningService.start({
       store,
       clock,
@@ -172,7 +188,10 @@ export async function startSignet(config: SignetConfig, deps: SignetDeps): Promi
       zoneDir: join(config.dataDir, 'zones'),
       ...(deps.retryMs !== undefined ? { retryMs: deps.retryMs } : {}),
       ...(deps.destinationChecks ? { destinationChecks: deps.destinationChecks } : {}),
+      ...(deps.policies ? { policies: deps.policies } : {}),
+      parents: [parents.tld, parents.root].filter((p): p is ParentZone => p !== undefined),
     });
+    service.republish();
     // e-mail stays queued until an SMTP relay is configured
     if (smtp) dispatcherRun = dispatcher.run(stop.signal);
     // /api routes answer only bearer tokens whose SHA-256 is in config.api.tokens (none: every /api request is 401)
@@ -185,5 +204,67 @@ export async function startSignet(config: SignetConfig, deps: SignetDeps): Promi
   const addr = http.server.address();
   const httpPort = typeof addr === 'object' && addr !== null ? addr.port : config.http.port;
   log.info({ dns: { addresses: config.dns.addresses, port: dns.port }, http: { address: config.http.address, port: httpPort }, dataDir: config.dataDir, database: store.kind }, 'signet started');
-  return { config, dns, dnsPort: dns.port, httpPort, metrics, store, service, health, close };
+  return { config, dns, dnsPort: dns.port, httpPort, metrics, store, service, parents, health, close };
+}
+
+/** What starting the parent zones needs from `startSignet`. */
+interface ParentDeps {
+  readonly store: Store;
+  readonly vault: EncryptedZoneKeyVault;
+  readonly clock: Clock;
+  readonly tsigClock?: Clock;
+  readonly log: Logger;
+  readonly port: number;
+  readonly policies?: Readonly<Record<string, KeyPolicy>>;
+  readonly dsChecks?: { readonly firstDelayMs: number; readonly maxDelayMs: number };
+  republish(): void;
+}
+
+/**
+ * Start the TLD of `config.tld` (and the lab root above it when asked): name servers default to `a.nic.<tld>` with
+ * the DNS listener addresses as glue; secondaries' TSIG keys come from the store; the TLD's DS follows its key
+ * manager into the root's delegation of it.
+ */
+async function startParents(config: SignetConfig, d: ParentDeps): Promise<{ tld: ParentZone; root?: ParentZone }> {
+  const tld = config.tld!;
+  const policyOf = (name: string | undefined, field: string): KeyPolicy => {
+    const p = d.policies?.[name ?? 'dotgov-css'] ?? BUILT_IN_POLICIES[name ?? 'dotgov-css'];
+    if (!p) throw new ParentZoneError('PARENT_BAD_POLICY', `${field}: no policy named "${name}"`, { field });
+    return p;
+  };
+  const listen = config.dns.addresses.map((a) => (a === '0.0.0.0' ? '127.0.0.1' : a === '::' ? '::1' : a));
+  const nameservers = tld.nameservers ?? [`a.nic.${tld.zone === '.' ? '' : tld.zone}`];
+  const origin = Name.parse(tld.zone);
+  const glue = tld.glue ?? nameservers.filter((n) => Name.parse(n).isSubdomainOf(origin)).map((n) => ({ name: n, addresses: listen }));
+  const keys = new Map<string, TsigKey>();
+  for (const k of await d.store.tsigKeys.list()) {
+    const alg = parseTsigAlgorithm(k.algorithm);
+    if (alg) keys.set(k.name, new TsigKey(Name.parse(k.name), alg, k.secret));
+  }
+  const secondaries: ParentServer[] = (tld.secondaries ?? []).map((s, i) => {
+    const key = s.tsigKey === undefined ? undefined : keys.get(s.tsigKey);
+    if (s.tsigKey !== undefined && !key) throw new ParentZoneError('PARENT_BAD_TSIG_KEY', `tld.secondaries[${i}].tsigKey: no TSIG key named "${s.tsigKey}"`, { field: `tld.secondaries[${i}].tsigKey` });
+    return { address: s.address, port: s.port, ...(key ? { key } : {}), ...(s.notify === undefined ? {} : { notify: s.notify }) };
+  });
+  const self = listen.map((address) => ({ address, port: d.port }));
+  const common = {
+    store: d.store,
+    clock: d.clock,
+    ...(d.tsigClock ? { tsigClock: d.tsigClock } : {}),
+    logger: d.log,
+    vault: d.vault,
+    self,
+    published: () => d.republish(),
+    ...(d.dsChecks ? { dsChecks: d.dsChecks } : {}),
+    ...(tld.ttl ? { ttl: tld.ttl } : {}),
+  };
+  let root: ParentZone | undefined;
+  if (tld.root) {
+    // the TLD's delegation in the root (its DS set is kept: the TLD's key manager maintains it)
+    const old = await d.store.delegations.get(origin.toString());
+    await d.store.delegations.put({ domain: origin.toString(), nameservers, glue, ds: old?.ds ?? [] }, d.clock.now());
+    root = await ParentZone.start({ ...common, origin: '.', policy: policyOf(tld.root.policy ?? tld.policy, 'tld.root.policy'), nameservers, apexGlue: glue });
+  }
+  const zone = await ParentZone.start({ ...common, origin: tld.zone, policy: policyOf(tld.policy, 'tld.policy'), nameservers, apexGlue: glue, secondaries, ...(root ? { parent: root } : {}) });
+  return root ? { tld: zone, root } : { tld: zone };
 }

@@ -48,6 +48,7 @@ import {
   initialZoneStatus,
 } from '../zone-events/index.js';
 import { customerConfig } from './customer-config.js';
+import type { ParentZoneHook } from './parent-zone.js';
 
 /** What the service is built from. */
 export interface SigningServiceOptions {
@@ -80,6 +81,11 @@ export interface SigningServiceOptions {
    * but keys and state in the store.
    */
   readonly zoneDir?: string;
+  /**
+   * Parent zones served here (the TLD, a lab root): served and transferable beside the customers' zones, and the
+   * DS of an enrolled zone directly below one of them follows its key manager (`ParentZoneHook.follow`).
+   */
+  readonly parents?: readonly ParentZoneHook[];
 }
 
 interface ZoneEntry {
@@ -130,6 +136,7 @@ export class SigningService implements SigningServiceApi {
     await s.#loadKeys();
     s.#attach();
     for (const z of await opts.store.zones.list()) {
+      if (s.#parentZone(z.name)) continue;
       try {
         await s.#startZone(z.name, z.policy);
       } catch (e) {
@@ -188,7 +195,7 @@ export class SigningService implements SigningServiceApi {
   }
 
   async list(): Promise<readonly ZoneSummary[]> {
-    const rows = await this.#o.store.zones.list();
+    const rows = (await this.#o.store.zones.list()).filter((z) => !this.#parentZone(z.name));
     return rows.map((z) => ({ zone: z.name, policy: z.policy, status: this.#zones.get(z.name)?.status ?? (z.statusData as ZoneStatus), ...(z.contactEmail ? { technicalContact: z.contactEmail } : {}) }));
   }
 
@@ -287,6 +294,10 @@ export class SigningService implements SigningServiceApi {
     return this.#o.policies?.[name] ?? BUILT_IN_POLICIES[name];
   }
 
+  #parentZone(key: string): ParentZoneHook | undefined {
+    return this.#o.parents?.find((p) => p.origin.toString() === key);
+  }
+
   #entry(zone: string): ZoneEntry {
     const key = canonical(zone).toString();
     const e = this.#zones.get(key);
@@ -306,10 +317,10 @@ export class SigningService implements SigningServiceApi {
     const dns = this.#o.dns;
     new SignedQueryResponder({ keyring, clock: this.#tsigClock }).attach(dns);
     new XfrResponder({
-      acl: (z) => this.#zones.get(z.toLowerCase().toString())?.acl,
+      acl: (z) => this.#zones.get(z.toLowerCase().toString())?.acl ?? this.#parentZone(z.toLowerCase().toString())?.acl,
       keyring,
       clock: this.#tsigClock,
-      journal: (z) => this.#zones.get(z.toLowerCase().toString())?.journal,
+      journal: (z) => this.#zones.get(z.toLowerCase().toString())?.journal ?? this.#parentZone(z.toLowerCase().toString())?.journal,
       log: this.#log,
     }).attach(dns);
     dns.route(
@@ -340,6 +351,8 @@ export class SigningService implements SigningServiceApi {
     const clock = this.#o.clock;
     const status = (stored?.statusData as ZoneStatus | undefined) ?? initialZoneStatus(clock.now());
     const restore = await this.#readVersions(name, status);
+    // the zone's DS follows its key manager when its parent is served here
+    const parent = this.#o.parents?.find((p) => p.isParentOf(name));
     const entry: ZoneEntry = {
       name,
       acl,
@@ -383,10 +396,19 @@ export class SigningService implements SigningServiceApi {
           if (e.type === 'updated') this.#write(entry, 'unsigned', e.version.records);
         },
         ...(restore ? { restore } : {}),
+        ...(parent ? { ds: (action, k) => parent.follow(name, action, k, { dsConfirmed: (id, present, since) => entry.runner.keys.dsConfirmed(id, present, since) }) } : {}),
       }),
     };
     this.#zones.set(key, entry);
     entry.runner.start();
+    // a DS change confirmation under way when the service stopped is taken up again
+    if (parent) {
+      const keys = entry.runner.keys;
+      void keys
+        .signingSetup()
+        .then(() => parent.resume(name, keys.keys, { dsConfirmed: (id, present, since) => keys.dsConfirmed(id, present, since) }))
+        .catch((e: unknown) => this.#log.warn({ zone: key, err: e }, 'DS follow-up after start failed'));
+    }
   }
 
   #keyState(zone: string): KeyStatePort {
@@ -509,6 +531,7 @@ export class SigningService implements SigningServiceApi {
 
   #republish(): void {
     const zones: ServedZone[] = [...(this.#o.extraZones?.() ?? [])];
+    for (const p of this.#o.parents ?? []) if (p.served) zones.push(p.served);
     for (const e of this.#zones.values()) if (e.served) zones.push(e.served);
     this.#o.dns.publish(ZoneSet.of(zones));
   }

@@ -23,3 +23,5 @@ export { StatusHistoryRepository } from './status-history-repository.js';
 export type { StatusEntry } from './status-history-repository.js';
 export { JournalRepository } from './journal-repository.js';
 export type { JournalEntry } from './journal-repository.js';
+export { DelegationRepository } from './delegation-repository.js';
+export type { StoredDelegation, StoredGlue, NewDelegation } from './delegation-repository.js';

@@ -162,6 +162,19 @@ export interface JournalTable {
   created_at: number;
 }
 
+/** A parent zone's delegations (registry data): one row per delegated domain; lists as JSON text. */
+export interface DelegationsTable {
+  /** The delegated domain, canonical (lower case, trailing dot). */
+  domain: string;
+  /** JSON array of name server host names. */
+  nameservers: string;
+  /** JSON array of `{ name, addresses }`. */
+  glue: string;
+  /** JSON array of DS records in presentation form (`12345 8 2 ABCD…`). */
+  ds: string;
+  updated_at: number;
+}
+
 /** The schema_version view over Kysely's migration table. */
 export interface SchemaVersionView {
   version: string | null;
@@ -181,6 +194,7 @@ export interface Database {
   outbox: OutboxTable;
   zone_status_history: ZoneStatusHistoryTable;
   journal: JournalTable;
+  delegations: DelegationsTable;
   schema_version: SchemaVersionView;
 }
 

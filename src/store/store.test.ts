@@ -57,8 +57,8 @@ async function seed(s: Store): Promise<void> {
 async function contract(t: TestContext, fresh: Fresh): Promise<void> {
   await t.test('open migrates to the latest schema and reports it through the schema_version view', (t) =>
     withStore(fresh, t, async (s) => {
-      assert.deepEqual(s.applied, ['0001-initial', '0002-append-only', '0003-schema-version']);
-      assert.deepEqual(await s.schemaVersion(), { version: LATEST_MIGRATION, migrations: 3 });
+      assert.deepEqual(s.applied, ['0001-initial', '0002-append-only', '0003-schema-version', '0004-delegations']);
+      assert.deepEqual(await s.schemaVersion(), { version: LATEST_MIGRATION, migrations: 4 });
     }));
 
   await t.test('re-opening an existing database applies nothing and keeps the data', async (t) => {
@@ -70,7 +70,7 @@ async function contract(t: TestContext, fresh: Fresh): Promise<void> {
     try {
       assert.deepEqual(s2.applied, []);
       assert.equal((await s2.policies.list()).length, 2);
-      assert.deepEqual(await s2.schemaVersion(), { version: LATEST_MIGRATION, migrations: 3 });
+      assert.deepEqual(await s2.schemaVersion(), { version: LATEST_MIGRATION, migrations: 4 });
     } finally {
       await s2.close();
     }
@@ -306,6 +306,25 @@ async function contract(t: TestContext, fresh: Fresh): Promise<void> {
       assert.deepEqual((await s.journal.list('example.gov.')).map((e) => e.serialFrom), [2026010102, 4294967295]);
       assert.equal(await s.journal.chainFrom('example.gov.', 2026010100), undefined);
       assert.equal(await s.journal.clear('example.gov.'), 2);
+    }));
+
+  await t.test('delegations: put (insert and replace), get, list below a suffix, setDs, remove', (t) =>
+    withStore(fresh, t, async (s) => {
+      const glue = [{ name: 'ns1.agency.gov.', addresses: ['192.0.2.53', '2001:db8::53'] }];
+      await s.delegations.put({ domain: 'agency.gov.', nameservers: ['ns1.agency.gov.', 'ns.example.net.'], glue }, T0);
+      await s.delegations.put({ domain: 'gov.', nameservers: ['a.gov-servers.net.'] }, T0);
+      assert.deepEqual(await s.delegations.get('agency.gov.'), { domain: 'agency.gov.', nameservers: ['ns1.agency.gov.', 'ns.example.net.'], glue, ds: [], updatedAt: T0 });
+      assert.deepEqual((await s.delegations.list({ below: 'gov.' })).map((d) => d.domain), ['agency.gov.']);
+      assert.deepEqual((await s.delegations.list()).map((d) => d.domain), ['agency.gov.', 'gov.']);
+      const ds = ['2371 13 2 1F987CC6583E92DF0890718C42A5B1E7A13E0C3E9C5AF8A7C5E6B3E9F1D2C3B4'];
+      assert.deepEqual((await s.delegations.setDs('agency.gov.', ds, T0 + 5)).ds, ds);
+      assert.equal((await s.delegations.get('agency.gov.'))?.updatedAt, T0 + 5);
+      await assert.rejects(s.delegations.setDs('none.gov.', ds, T0), isStoreError('STORE_NOT_FOUND', { table: 'delegations', field: 'domain' }));
+      await s.delegations.put({ domain: 'agency.gov.', nameservers: ['ns.example.net.'] }, T0 + 9);
+      assert.deepEqual(await s.delegations.get('agency.gov.'), { domain: 'agency.gov.', nameservers: ['ns.example.net.'], glue: [], ds: [], updatedAt: T0 + 9 });
+      assert.equal(await s.delegations.remove('agency.gov.'), true);
+      assert.equal(await s.delegations.remove('agency.gov.'), false);
+      assert.equal(await s.delegations.get('agency.gov.'), undefined);
     }));
 
   await t.test('transactions: a state change commits whole or not at all; root repositories refuse to run inside one', (t) =>

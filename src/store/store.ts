@@ -9,6 +9,7 @@ import type { StoreOptions } from './connection.js';
 import { KeyEventRepository } from './key-event-repository.js';
 import { KeyRepository } from './key-repository.js';
 import { JournalRepository } from './journal-repository.js';
+import { DelegationRepository } from './delegation-repository.js';
 import { migrationsFor } from './migrations/index.js';
 import { OutboxRepository } from './outbox-repository.js';
 import { PolicyRepository } from './policy-repository.js';
@@ -30,6 +31,7 @@ export class Repositories {
   readonly outbox: OutboxRepository;
   readonly statusHistory: StatusHistoryRepository;
   readonly journal: JournalRepository;
+  readonly delegations: DelegationRepository;
   constructor(ctx: RepoContext) {
     this.policies = new PolicyRepository(ctx);
     this.zones = new ZoneRepository(ctx);
@@ -39,6 +41,7 @@ export class Repositories {
     this.outbox = new OutboxRepository(ctx);
     this.statusHistory = new StatusHistoryRepository(ctx);
     this.journal = new JournalRepository(ctx);
+    this.delegations = new DelegationRepository(ctx);
   }
 }
 
