@@ -5,3 +5,6 @@ export * from './serve-command.js';
 export * from './main.js';
 export * from './store-outbox.js';
 export * from './store-journal.js';
+export * from './store-key-state.js';
+export * from './offline-enforcer.js';
+export * from './enforcer-commands.js';

@@ -23,3 +23,4 @@ export { StatusHistoryRepository } from './status-history-repository.js';
 export type { StatusEntry } from './status-history-repository.js';
 export { JournalRepository } from './journal-repository.js';
 export type { JournalEntry } from './journal-repository.js';
+export { SettingsRepository } from './settings-repository.js';

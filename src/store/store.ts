@@ -14,6 +14,7 @@ import { OutboxRepository } from './outbox-repository.js';
 import { PolicyRepository } from './policy-repository.js';
 import type { RepoContext } from './repo-context.js';
 import type { Database, DialectKind, Executor } from './schema.js';
+import { SettingsRepository } from './settings-repository.js';
 import { StatusHistoryRepository } from './status-history-repository.js';
 import { StoreError, mapped, toStoreError } from './store-error.js';
 import { TsigKeyRepository } from './tsig-key-repository.js';
@@ -30,6 +31,7 @@ export class Repositories {
   readonly outbox: OutboxRepository;
   readonly statusHistory: StatusHistoryRepository;
   readonly journal: JournalRepository;
+  readonly settings: SettingsRepository;
   constructor(ctx: RepoContext) {
     this.policies = new PolicyRepository(ctx);
     this.zones = new ZoneRepository(ctx);
@@ -39,6 +41,7 @@ export class Repositories {
     this.outbox = new OutboxRepository(ctx);
     this.statusHistory = new StatusHistoryRepository(ctx);
     this.journal = new JournalRepository(ctx);
+    this.settings = new SettingsRepository(ctx);
   }
 }
 

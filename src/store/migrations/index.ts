@@ -5,6 +5,7 @@ import type { DialectKind } from '../schema.js';
 import { initialSchema } from './0001-initial.js';
 import { appendOnlyKeyEvents } from './0002-append-only.js';
 import { schemaVersionView } from './0003-schema-version.js';
+import { settingsTable } from './0004-settings.js';
 
 /** Every migration for a dialect, by name. Append new ones with the next number; never edit an applied one. */
 export function migrationsFor(kind: DialectKind): Record<string, Migration> {
@@ -12,8 +13,9 @@ export function migrationsFor(kind: DialectKind): Record<string, Migration> {
     '0001-initial': initialSchema(kind),
     '0002-append-only': appendOnlyKeyEvents(kind),
     '0003-schema-version': schemaVersionView(),
+    '0004-settings': settingsTable(),
   };
 }
 
 /** Name of the newest migration this code knows. */
-export const LATEST_MIGRATION = '0003-schema-version';
+export const LATEST_MIGRATION = '0004-settings';

@@ -1,0 +1,38 @@
+// The store as the key manager's KeyStatePort: a zone's keys and observations loaded from and saved to the store,
+// each save in one transaction with its actions, events and rollover audit appended to the key event log.
+import type { Store } from '../store/index.js';
+import type { KeyStatePort } from '../zone-events/index.js';
+
+/**
+ * KeyStatePort over `store` for `zone` (canonical name, e.g. `example.gov.`). Actions and events are logged with
+ * `actor` (default `engine`); a rollover audit with the requester it names.
+ */
+export function storeKeyState(store: Store, zone: string, actor = 'engine'): KeyStatePort {
+  return {
+    load: async (_z) => {
+      const set = await store.keys.load(zone);
+      return set.keys.length === 0 ? undefined : { keys: set.keys.map((k) => k.key), observations: set.observations };
+    },
+    save: (_z, state, change) =>
+      store.transaction(async (tx) => {
+        await tx.keys.saveZoneKeys(zone, state.keys.map((k) => ({ key: k })), state.observations);
+        for (const a of change.actions) {
+          if (a.kind === 'record-state' || a.kind === 'raise-event') continue;
+          await tx.keyEvents.append({ zone, ...('keyId' in a ? { keyId: a.keyId } : {}), event: a.kind, actor, at: change.at });
+        }
+        if (change.audit) {
+          const au = change.audit;
+          await tx.keyEvents.append({
+            zone,
+            keyId: au.keyId,
+            event: au.emergency ? `emergency-${au.role.toLowerCase()}-rollover-requested` : `${au.role.toLowerCase()}-rollover-requested`,
+            actor: au.who,
+            reason: au.why,
+            at: au.at,
+            data: { activeUntil: au.activeUntil, successorActiveFrom: au.successorActiveFrom },
+          });
+        }
+        for (const e of change.events) await tx.keyEvents.append({ zone, keyId: e.keyId, event: e.kind, actor, at: e.at, data: { ...e.data } });
+      }),
+  };
+}
