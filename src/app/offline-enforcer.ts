@@ -144,6 +144,11 @@ export class OfflineEnforcer {
     return r.manager;
   }
 
+  /** A zone's key state as last loaded or saved (undefined before the first run). */
+  state(zone: string): ZoneKeyState | undefined {
+    return this.#zones.find((z) => z.zone.name === zone)?.state;
+  }
+
   /** The earliest instant anything is due: a key manager's wake-up or a confirmation the world owes. */
   nextEvent(): number {
     let next = Infinity;
