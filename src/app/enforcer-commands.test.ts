@@ -8,7 +8,7 @@ import { Store } from '../store/index.js';
 import { BUILT_IN_POLICIES, DAY, HOUR, MINUTE } from '../policy/index.js';
 import { tempDir } from '../../tests/support/peers.js';
 import { runSignet } from '../../tests/support/signet-cli.js';
-import { SIMULATED_CLOCK_SETTING } from './enforcer-commands.js';
+import { SIMULATED_CLOCK_SETTING } from './offline-enforcer.js';
 
 const T0 = Date.UTC(2030, 0, 1);
 

@@ -12,10 +12,7 @@ import { DirectoryVaultBackend, EncryptedZoneKeyVault } from '../keystore/index.
 import { loadConfig, sqlitePath, type SignetConfig } from './config.js';
 import { masterKeyring } from './signet.js';
 import { storeKeyState } from './store-key-state.js';
-import { OfflineEnforcer } from './offline-enforcer.js';
-
-/** Settings name of the offline enforcer's simulated clock (ms since the epoch). */
-export const SIMULATED_CLOCK_SETTING = 'enforcer.clock';
+import { OfflineEnforcer, SIMULATED_CLOCK_SETTING } from './offline-enforcer.js';
 
 /** A command failed in a way the user can fix (unknown zone or policy, bad option). */
 export class EnforcerCommandError extends SignetError {}

@@ -10,6 +10,9 @@ import { Name } from '../wire/index.js';
 import { isSep, signingConfigFor, type KeyAction, type KeyEvent, type KeyPolicy, type KeyRecord, type Observations, type PublishedSets, type RolloverAudit, type ZoneKey } from '../policy/index.js';
 import { KeyManager, type KeyStatePort, type KeyVaultPort, type ZoneKeyState } from '../zone-events/index.js';
 
+/** Settings name of the offline enforcer's simulated clock (ms since the epoch), in the store's settings table. */
+export const SIMULATED_CLOCK_SETTING = 'enforcer.clock';
+
 /** One zone under the offline enforcer. */
 export interface OfflineZone {
   /** Canonical zone name (`example.gov.`). */

@@ -139,9 +139,10 @@ export class KeyRepository {
   /**
    * Make the zone's stored key set exactly `keys` (with `observations`), atomically: keys not in the set are deleted,
    * the others inserted or updated with their states. STORE_NOT_FOUND for an unknown zone, STORE_CONFLICT when a key
-   * id belongs to another zone, STORE_DUPLICATE when `keys` repeats an id.
+   * id belongs to another zone, STORE_DUPLICATE when `keys` repeats an id. Keys in `opts.unchanged` are kept
+   * without being rewritten (the caller saved exactly them, with the same observations, before).
    */
-  async saveZoneKeys(zone: string, keys: readonly KeyToSave[], observations: Observations = {}): Promise<void> {
+  async saveZoneKeys(zone: string, keys: readonly KeyToSave[], observations: Observations = {}, opts: { readonly unchanged?: ReadonlySet<string> } = {}): Promise<void> {
     const ids = keys.map((k) => k.key.id);
     const dup = ids.find((id, i) => ids.indexOf(id) !== i);
     if (dup !== undefined) throw new StoreError('STORE_DUPLICATE', `key id "${dup}" appears twice in the key set of ${zone}`, { table: 'keys', field: 'id' }, { zone, keyId: dup });
@@ -158,6 +159,7 @@ export class KeyRepository {
       if (ids.length > 0) gone = gone.where('id', 'not in', ids);
       await gone.execute();
       for (const k of keys) {
+        if (opts.unchanged?.has(k.key.id)) continue; // the caller knows the stored rows are already this key
         await db
           .insertInto('keys')
           .values(keyRow(zone, k))
@@ -202,6 +204,35 @@ export class KeyRepository {
       return stored;
     });
     return { keys, observations };
+  }
+
+  /**
+   * Many zones' keys and observations in few queries (the scheduler's tick and start-up): every zone when `zones`
+   * is omitted, else those named (in chunks of 500). Zones without keys are absent from the map.
+   */
+  async loadMany(zones?: readonly string[]): Promise<Map<string, ZoneKeySet>> {
+    const out = new Map<string, ZoneKeySet>();
+    const add = (rows: readonly unknown[]): void => {
+      for (const r of rows) {
+        const { stored, obs } = fromRow(r as JoinedRow);
+        let set = out.get(stored.zone);
+        if (!set) {
+          set = { keys: [], observations: {} };
+          out.set(stored.zone, set);
+        }
+        set.keys.push(stored);
+        if (Object.keys(obs).length > 0) (set.observations as Record<string, KeyObservation>)[stored.key.id] = obs;
+      }
+    };
+    if (zones === undefined) {
+      add(await run(this.#ctx, (db) => selectJoined(db).orderBy('keys.zone').orderBy('keys.created_at').orderBy('keys.id').execute()));
+      return out;
+    }
+    for (let i = 0; i < zones.length; i += 500) {
+      const chunk = zones.slice(i, i + 500);
+      add(await run(this.#ctx, (db) => selectJoined(db).where('keys.zone', 'in', chunk).orderBy('keys.zone').orderBy('keys.created_at').orderBy('keys.id').execute()));
+    }
+    return out;
   }
 
   /** One key by id, or undefined. */
