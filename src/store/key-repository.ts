@@ -30,12 +30,14 @@ export interface ZoneKeySet {
 }
 
 type Col = 'ds' | 'dnskey' | 'krrsig' | 'zrrsig';
-const RECORDS: readonly { readonly record: KeyRecord; readonly col: Col }[] = [
-  { record: 'DS', col: 'ds' },
-  { record: 'DNSKEY', col: 'dnskey' },
-  { record: 'KRRSIG', col: 'krrsig' },
-  { record: 'ZRRSIG', col: 'zrrsig' },
-];
+const RECORDS: readonly { readonly record: KeyRecord; readonly col: Col; readonly state: string; readonly since: string; readonly seen: string; readonly seenSince: string }[] = (
+  [
+    ['DS', 'ds'],
+    ['DNSKEY', 'dnskey'],
+    ['KRRSIG', 'krrsig'],
+    ['ZRRSIG', 'zrrsig'],
+  ] as const
+).map(([record, col]) => ({ record, col, state: `${col}_state`, since: `${col}_since`, seen: `${col}_seen`, seenSince: `${col}_seen_since` }));
 
 function stateRow(key: ZoneKey, obs: KeyObservation | undefined): KeyStatesTable {
   const row: Record<string, string | number | null> = { key_id: key.id };
@@ -79,12 +81,12 @@ function fromRow(r: JoinedRow): { stored: StoredKey; obs: KeyObservation } {
   const records: Partial<Record<KeyRecord, RecordStatus>> = {};
   const obs: { -readonly [K in keyof KeyObservation]: Seen } = {};
   const cols = r as unknown as Record<string, string | number | null>;
-  for (const { record, col } of RECORDS) {
-    const state = cols[`${col}_state`];
-    const since = cols[`${col}_since`];
+  for (const { record, col, state: stateCol, since: sinceCol, seen: seenCol, seenSince: seenSinceCol } of RECORDS) {
+    const state = cols[stateCol];
+    const since = cols[sinceCol];
     if (typeof state === 'string' && typeof since === 'number') records[record] = { state: state as RecordState, since };
-    const seen = cols[`${col}_seen`];
-    const seenSince = cols[`${col}_seen_since`];
+    const seen = cols[seenCol];
+    const seenSince = cols[seenSinceCol];
     if (typeof seen === 'number' && typeof seenSince === 'number') obs[col] = { present: seen === 1, since: seenSince };
   }
   const timing = {
