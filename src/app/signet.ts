@@ -60,7 +60,7 @@ export interface SignetDeps {
 }
 
 /** The vault's master keys: SIGNET_MASTER_KEY, else the configured file, else `<dataDir>/master.key` (created once). */
-async function masterKeyring(config: SignetConfig, env: Readonly<Record<string, string | undefined>>, log: Logger): Promise<MasterKeyring> {
+export async function masterKeyring(config: SignetConfig, env: Readonly<Record<string, string | undefined>>, log: Logger): Promise<MasterKeyring> {
   if ((env[MASTER_KEY_ENV] ?? '').trim() !== '') return new MasterKeyring(masterKeysFromEnv(env));
   const file = config.masterKeyFile ?? join(config.dataDir, 'master.key');
   if (config.masterKeyFile === undefined && !existsSync(file)) {

@@ -50,6 +50,8 @@ import {
 import { customerConfig } from './customer-config.js';
 import type { ParentZoneHook } from './parent-zone.js';
 
+import { storeKeyState } from './store-key-state.js';
+
 /** What the service is built from. */
 export interface SigningServiceOptions {
   readonly store: Store;
@@ -366,7 +368,7 @@ export class SigningService implements SigningServiceApi {
         logger: this.#log,
         policy,
         vault: this.#o.vault,
-        keyState: this.#keyState(key),
+        keyState: storeKeyState(this.#o.store, key, ENGINE.name),
         sources: xfrSources,
         retryMs: this.#o.retryMs ?? 3_600_000,
         ...(this.#o.destinationChecks ? { destinationChecks: this.#o.destinationChecks } : {}),
@@ -409,29 +411,6 @@ export class SigningService implements SigningServiceApi {
         .then(() => parent.resume(name, keys.keys, { dsConfirmed: (id, present, since) => keys.dsConfirmed(id, present, since) }))
         .catch((e: unknown) => this.#log.warn({ zone: key, err: e }, 'DS follow-up after start failed'));
     }
-  }
-
-  #keyState(zone: string): KeyStatePort {
-    const store = this.#o.store;
-    return {
-      load: async (_z) => {
-        const set = await store.keys.load(zone);
-        return set.keys.length === 0 ? undefined : { keys: set.keys.map((k) => k.key), observations: set.observations };
-      },
-      save: (_z, state, change) =>
-        store.transaction(async (tx) => {
-          await tx.keys.saveZoneKeys(zone, state.keys.map((k) => ({ key: k })), state.observations);
-          for (const a of change.actions) {
-            if (a.kind === 'record-state' || a.kind === 'raise-event') continue;
-            await tx.keyEvents.append({ zone, ...('keyId' in a ? { keyId: a.keyId } : {}), event: a.kind, actor: ENGINE.name, at: change.at });
-          }
-          if (change.audit) {
-            const au = change.audit;
-            await tx.keyEvents.append({ zone, keyId: au.keyId, event: au.emergency ? `emergency-${au.role.toLowerCase()}-rollover-requested` : `${au.role.toLowerCase()}-rollover-requested`, actor: au.who, reason: au.why, at: au.at, data: { activeUntil: au.activeUntil, successorActiveFrom: au.successorActiveFrom } });
-          }
-          for (const e of change.events) await tx.keyEvents.append({ zone, keyId: e.keyId, event: e.kind, actor: ENGINE.name, at: e.at, data: { ...e.data } });
-        }),
-    };
   }
 
   async #keyEvents(zone: string, events: readonly KeyEvent[]): Promise<void> {

@@ -1,27 +1,48 @@
-// A zone's key state in the store (the KeyStatePort): keys and observations, with the planner's actions, events and
-// any rollover audit appended to the key event log in the same transaction.
-import type { KeyStatePort } from '../zone-events/index.js';
+// The store as the key manager's KeyStatePort: a zone's keys and observations loaded from and saved to the store,
+// each save in one transaction with its actions, events and rollover audit appended to the key event log.
 import type { Store } from '../store/index.js';
+import type { KeyStatePort, ZoneKeyState } from '../zone-events/index.js';
 
-/** The key state of `zone` (canonical name) in `store`; `actor` is written into the key event log. */
+/**
+ * KeyStatePort over `store` for `zone` (canonical name, e.g. `example.gov.`). Actions and events are logged with
+ * `actor` (default `engine`); a rollover audit with the requester it names.
+ */
 export function storeKeyState(store: Store, zone: string, actor = 'engine'): KeyStatePort {
+  // what each stored key row holds (key and its observation), as this port last loaded or committed it: a save
+  // rewrites only the keys that changed since (a zone keeps every key it ever had, so this keeps saves small)
+  let stored = new Map<string, string>();
+  const fingerprints = (state: ZoneKeyState): Map<string, string> => new Map(state.keys.map((k) => [k.id, JSON.stringify([k, state.observations[k.id] ?? null])]));
   return {
-    load: async () => {
+    load: async (_z) => {
       const set = await store.keys.load(zone);
-      return set.keys.length === 0 ? undefined : { keys: set.keys.map((k) => k.key), observations: set.observations };
+      const state = { keys: set.keys.map((k) => k.key), observations: set.observations };
+      stored = fingerprints(state);
+      return set.keys.length === 0 ? undefined : state;
     },
-    save: (_z, state, change) =>
-      store.transaction(async (tx) => {
-        await tx.keys.saveZoneKeys(zone, state.keys.map((k) => ({ key: k })), state.observations);
+    save: async (_z, state, change) => {
+      const next = fingerprints(state);
+      const unchanged = new Set([...next].filter(([id, f]) => stored.get(id) === f).map(([id]) => id));
+      await store.transaction(async (tx) => {
+        await tx.keys.saveZoneKeys(zone, state.keys.map((k) => ({ key: k })), state.observations, { unchanged });
         for (const a of change.actions) {
           if (a.kind === 'record-state' || a.kind === 'raise-event') continue;
           await tx.keyEvents.append({ zone, ...('keyId' in a ? { keyId: a.keyId } : {}), event: a.kind, actor, at: change.at });
         }
         if (change.audit) {
           const au = change.audit;
-          await tx.keyEvents.append({ zone, keyId: au.keyId, event: au.emergency ? `emergency-${au.role.toLowerCase()}-rollover-requested` : `${au.role.toLowerCase()}-rollover-requested`, actor: au.who, reason: au.why, at: au.at, data: { activeUntil: au.activeUntil, successorActiveFrom: au.successorActiveFrom } });
+          await tx.keyEvents.append({
+            zone,
+            keyId: au.keyId,
+            event: au.emergency ? `emergency-${au.role.toLowerCase()}-rollover-requested` : `${au.role.toLowerCase()}-rollover-requested`,
+            actor: au.who,
+            reason: au.why,
+            at: au.at,
+            data: { activeUntil: au.activeUntil, successorActiveFrom: au.successorActiveFrom },
+          });
         }
         for (const e of change.events) await tx.keyEvents.append({ zone, keyId: e.keyId, event: e.kind, actor, at: e.at, data: { ...e.data } });
-      }),
+      });
+      stored = next; // only once committed: after a rollback every key is written again
+    },
   };
 }

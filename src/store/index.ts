@@ -25,3 +25,5 @@ export { JournalRepository } from './journal-repository.js';
 export type { JournalEntry } from './journal-repository.js';
 export { DelegationRepository } from './delegation-repository.js';
 export type { StoredDelegation, StoredGlue, NewDelegation } from './delegation-repository.js';
+
+export { SettingsRepository } from './settings-repository.js';

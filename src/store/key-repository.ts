@@ -30,12 +30,14 @@ export interface ZoneKeySet {
 }
 
 type Col = 'ds' | 'dnskey' | 'krrsig' | 'zrrsig';
-const RECORDS: readonly { readonly record: KeyRecord; readonly col: Col }[] = [
-  { record: 'DS', col: 'ds' },
-  { record: 'DNSKEY', col: 'dnskey' },
-  { record: 'KRRSIG', col: 'krrsig' },
-  { record: 'ZRRSIG', col: 'zrrsig' },
-];
+const RECORDS: readonly { readonly record: KeyRecord; readonly col: Col; readonly state: string; readonly since: string; readonly seen: string; readonly seenSince: string }[] = (
+  [
+    ['DS', 'ds'],
+    ['DNSKEY', 'dnskey'],
+    ['KRRSIG', 'krrsig'],
+    ['ZRRSIG', 'zrrsig'],
+  ] as const
+).map(([record, col]) => ({ record, col, state: `${col}_state`, since: `${col}_since`, seen: `${col}_seen`, seenSince: `${col}_seen_since` }));
 
 function stateRow(key: ZoneKey, obs: KeyObservation | undefined): KeyStatesTable {
   const row: Record<string, string | number | null> = { key_id: key.id };
@@ -79,12 +81,12 @@ function fromRow(r: JoinedRow): { stored: StoredKey; obs: KeyObservation } {
   const records: Partial<Record<KeyRecord, RecordStatus>> = {};
   const obs: { -readonly [K in keyof KeyObservation]: Seen } = {};
   const cols = r as unknown as Record<string, string | number | null>;
-  for (const { record, col } of RECORDS) {
-    const state = cols[`${col}_state`];
-    const since = cols[`${col}_since`];
+  for (const { record, col, state: stateCol, since: sinceCol, seen: seenCol, seenSince: seenSinceCol } of RECORDS) {
+    const state = cols[stateCol];
+    const since = cols[sinceCol];
     if (typeof state === 'string' && typeof since === 'number') records[record] = { state: state as RecordState, since };
-    const seen = cols[`${col}_seen`];
-    const seenSince = cols[`${col}_seen_since`];
+    const seen = cols[seenCol];
+    const seenSince = cols[seenSinceCol];
     if (typeof seen === 'number' && typeof seenSince === 'number') obs[col] = { present: seen === 1, since: seenSince };
   }
   const timing = {
@@ -139,9 +141,10 @@ export class KeyRepository {
   /**
    * Make the zone's stored key set exactly `keys` (with `observations`), atomically: keys not in the set are deleted,
    * the others inserted or updated with their states. STORE_NOT_FOUND for an unknown zone, STORE_CONFLICT when a key
-   * id belongs to another zone, STORE_DUPLICATE when `keys` repeats an id.
+   * id belongs to another zone, STORE_DUPLICATE when `keys` repeats an id. Keys in `opts.unchanged` are kept
+   * without being rewritten (the caller saved exactly them, with the same observations, before).
    */
-  async saveZoneKeys(zone: string, keys: readonly KeyToSave[], observations: Observations = {}): Promise<void> {
+  async saveZoneKeys(zone: string, keys: readonly KeyToSave[], observations: Observations = {}, opts: { readonly unchanged?: ReadonlySet<string> } = {}): Promise<void> {
     const ids = keys.map((k) => k.key.id);
     const dup = ids.find((id, i) => ids.indexOf(id) !== i);
     if (dup !== undefined) throw new StoreError('STORE_DUPLICATE', `key id "${dup}" appears twice in the key set of ${zone}`, { table: 'keys', field: 'id' }, { zone, keyId: dup });
@@ -158,6 +161,7 @@ export class KeyRepository {
       if (ids.length > 0) gone = gone.where('id', 'not in', ids);
       await gone.execute();
       for (const k of keys) {
+        if (opts.unchanged?.has(k.key.id)) continue; // the caller knows the stored rows are already this key
         await db
           .insertInto('keys')
           .values(keyRow(zone, k))
@@ -202,6 +206,35 @@ export class KeyRepository {
       return stored;
     });
     return { keys, observations };
+  }
+
+  /**
+   * Many zones' keys and observations in few queries (the scheduler's tick and start-up): every zone when `zones`
+   * is omitted, else those named (in chunks of 500). Zones without keys are absent from the map.
+   */
+  async loadMany(zones?: readonly string[]): Promise<Map<string, ZoneKeySet>> {
+    const out = new Map<string, ZoneKeySet>();
+    const add = (rows: readonly unknown[]): void => {
+      for (const r of rows) {
+        const { stored, obs } = fromRow(r as JoinedRow);
+        let set = out.get(stored.zone);
+        if (!set) {
+          set = { keys: [], observations: {} };
+          out.set(stored.zone, set);
+        }
+        set.keys.push(stored);
+        if (Object.keys(obs).length > 0) (set.observations as Record<string, KeyObservation>)[stored.key.id] = obs;
+      }
+    };
+    if (zones === undefined) {
+      add(await run(this.#ctx, (db) => selectJoined(db).orderBy('keys.zone').orderBy('keys.created_at').orderBy('keys.id').execute()));
+      return out;
+    }
+    for (let i = 0; i < zones.length; i += 500) {
+      const chunk = zones.slice(i, i + 500);
+      add(await run(this.#ctx, (db) => selectJoined(db).where('keys.zone', 'in', chunk).orderBy('keys.zone').orderBy('keys.created_at').orderBy('keys.id').execute()));
+    }
+    return out;
   }
 
   /** One key by id, or undefined. */

@@ -196,6 +196,14 @@ export interface Database {
   journal: JournalTable;
   delegations: DelegationsTable;
   schema_version: SchemaVersionView;
+  settings: SettingsTable;
+}
+
+/** Named values kept between runs (migration 0004): JSON text. */
+export interface SettingsTable {
+  name: string;
+  value: string;
+  updated_at: number;
 }
 
 /** A connection or a transaction over the schema. */

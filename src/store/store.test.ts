@@ -57,8 +57,8 @@ async function seed(s: Store): Promise<void> {
 async function contract(t: TestContext, fresh: Fresh): Promise<void> {
   await t.test('open migrates to the latest schema and reports it through the schema_version view', (t) =>
     withStore(fresh, t, async (s) => {
-      assert.deepEqual(s.applied, ['0001-initial', '0002-append-only', '0003-schema-version', '0004-delegations']);
-      assert.deepEqual(await s.schemaVersion(), { version: LATEST_MIGRATION, migrations: 4 });
+      assert.deepEqual(s.applied, ['0001-initial', '0002-append-only', '0003-schema-version', '0004-delegations', '0005-settings']);
+      assert.deepEqual(await s.schemaVersion(), { version: LATEST_MIGRATION, migrations: 5 });
     }));
 
   await t.test('re-opening an existing database applies nothing and keeps the data', async (t) => {
@@ -70,7 +70,7 @@ async function contract(t: TestContext, fresh: Fresh): Promise<void> {
     try {
       assert.deepEqual(s2.applied, []);
       assert.equal((await s2.policies.list()).length, 2);
-      assert.deepEqual(await s2.schemaVersion(), { version: LATEST_MIGRATION, migrations: 4 });
+      assert.deepEqual(await s2.schemaVersion(), { version: LATEST_MIGRATION, migrations: 5 });
     } finally {
       await s2.close();
     }

@@ -15,6 +15,7 @@ import { OutboxRepository } from './outbox-repository.js';
 import { PolicyRepository } from './policy-repository.js';
 import type { RepoContext } from './repo-context.js';
 import type { Database, DialectKind, Executor } from './schema.js';
+import { SettingsRepository } from './settings-repository.js';
 import { StatusHistoryRepository } from './status-history-repository.js';
 import { StoreError, mapped, toStoreError } from './store-error.js';
 import { TsigKeyRepository } from './tsig-key-repository.js';
@@ -32,6 +33,8 @@ export class Repositories {
   readonly statusHistory: StatusHistoryRepository;
   readonly journal: JournalRepository;
   readonly delegations: DelegationRepository;
+
+  readonly settings: SettingsRepository;
   constructor(ctx: RepoContext) {
     this.policies = new PolicyRepository(ctx);
     this.zones = new ZoneRepository(ctx);
@@ -42,6 +45,8 @@ export class Repositories {
     this.statusHistory = new StatusHistoryRepository(ctx);
     this.journal = new JournalRepository(ctx);
     this.delegations = new DelegationRepository(ctx);
+
+    this.settings = new SettingsRepository(ctx);
   }
 }
 

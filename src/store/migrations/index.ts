@@ -6,6 +6,7 @@ import { initialSchema } from './0001-initial.js';
 import { appendOnlyKeyEvents } from './0002-append-only.js';
 import { schemaVersionView } from './0003-schema-version.js';
 import { delegationsTable } from './0004-delegations.js';
+import { settingsTable } from './0005-settings.js';
 
 /** Every migration for a dialect, by name. Append new ones with the next number; never edit an applied one. */
 export function migrationsFor(kind: DialectKind): Record<string, Migration> {
@@ -14,8 +15,9 @@ export function migrationsFor(kind: DialectKind): Record<string, Migration> {
     '0002-append-only': appendOnlyKeyEvents(kind),
     '0003-schema-version': schemaVersionView(),
     '0004-delegations': delegationsTable(),
+    '0005-settings': settingsTable(),
   };
 }
 
 /** Name of the newest migration this code knows. */
-export const LATEST_MIGRATION = '0004-delegations';
+export const LATEST_MIGRATION = '0005-settings';
