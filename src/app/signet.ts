@@ -110,6 +110,58 @@ export async function startSignet(config: SignetConfig, deps: SignetDeps): Promi
     },
   });
   new Gauge({
+    name: 'signet_transfers_in',
+    help: 'Checks of customer sources since start, by outcome (updated, up-to-date, failed)',
+    labelNames: ['outcome'],
+    registers: [metrics],
+    collect() {
+      for (const [k, v] of Object.entries(service?.metrics().transfers ?? {})) this.set({ outcome: k }, v);
+    },
+  });
+  new Gauge({
+    name: 'signet_signatures',
+    help: 'RRSIGs in published versions since start: made anew, or reused from the previous version',
+    labelNames: ['kind'],
+    registers: [metrics],
+    collect() {
+      const m = service?.metrics();
+      this.set({ kind: 'made' }, m?.signaturesMade ?? 0);
+      this.set({ kind: 'reused' }, m?.signaturesReused ?? 0);
+    },
+  });
+  new Gauge({
+    name: 'signet_next_signature_expiry_seconds',
+    help: 'Earliest RRSIG expiration of the served version, seconds since the epoch, by zone',
+    labelNames: ['zone'],
+    registers: [metrics],
+    collect() {
+      this.reset();
+      for (const z of service?.metrics().zones ?? []) if (z.nextSignatureExpiry !== undefined) this.set({ zone: z.zone }, z.nextSignatureExpiry);
+    },
+  });
+  new Gauge({
+    name: 'signet_key_state_age_seconds',
+    help: 'Seconds since a key of the zone last changed state',
+    labelNames: ['zone'],
+    registers: [metrics],
+    collect() {
+      this.reset();
+      for (const z of service?.metrics().zones ?? []) if (z.keyStateAge !== undefined) this.set({ zone: z.zone }, z.keyStateAge);
+    },
+  });
+  new Gauge({
+    name: 'signet_zones_by_status',
+    help: 'Enrolled zones by headline status',
+    labelNames: ['status'],
+    registers: [metrics],
+    collect() {
+      this.reset();
+      const counts = new Map<string, number>();
+      for (const z of service?.metrics().zones ?? []) counts.set(z.status, (counts.get(z.status) ?? 0) + 1);
+      for (const [status, n] of counts) this.set({ status }, n);
+    },
+  });
+  new Gauge({
     name: 'signet_outbox_pending',
     help: 'Notifications waiting to be delivered',
     registers: [metrics],

@@ -118,8 +118,27 @@ function headline(s: ZoneStatus): string {
   return s.source;
 }
 
+/** Counters and per-zone gauges for Prometheus (read by the metrics collector). */
+export interface ServiceMetrics {
+  /** Transfers from sources by outcome (`updated`, `up-to-date`, `failed`). */
+  readonly transfers: Readonly<Record<string, number>>;
+  readonly signaturesMade: number;
+  readonly signaturesReused: number;
+  readonly zones: readonly {
+    readonly zone: string;
+    /** Earliest RRSIG expiration of the served version (seconds since the epoch). */
+    readonly nextSignatureExpiry?: number;
+    /** Seconds since the zone's keys last changed state. */
+    readonly keyStateAge?: number;
+    readonly status: string;
+  }[];
+}
+
 /** The service. Create with `SigningService.start`. */
 export class SigningService implements SigningServiceApi {
+  readonly #transfers: Record<string, number> = { updated: 0, 'up-to-date': 0, failed: 0 };
+  #signaturesMade = 0;
+  #signaturesReused = 0;
   readonly #o: SigningServiceOptions;
   readonly #log: Logger;
   readonly #zones = new Map<string, ZoneEntry>();
@@ -395,6 +414,7 @@ export class SigningService implements SigningServiceApi {
         statusChanged: (s, prev) => this.#statusChanged(entry, s, prev),
         keyEvents: (events) => void this.#keyEvents(key, events),
         refreshEvent: (e) => {
+          if (e.type in this.#transfers) this.#transfers[e.type] = (this.#transfers[e.type] ?? 0) + 1;
           if (e.type === 'updated') this.#write(entry, 'unsigned', e.version.records);
         },
         ...(restore ? { restore } : {}),
@@ -439,7 +459,31 @@ export class SigningService implements SigningServiceApi {
     }
   }
 
+  /** A snapshot for the metrics endpoint. */
+  metrics(): ServiceMetrics {
+    const now = this.#o.clock.now();
+    const zones = [...this.#zones.values()].map((e) => {
+      let lastChange: number | undefined;
+      for (const k of e.runner.keys.keys) for (const c of k.changes) if (lastChange === undefined || c.at > lastChange) lastChange = c.at;
+      let expiry: number | undefined;
+      for (const r of e.runner.pipeline.served?.records ?? []) {
+        if (r.type !== RRType.RRSIG || r.rdata.length < 12) continue;
+        const x = ((r.rdata[8]! << 24) | (r.rdata[9]! << 16) | (r.rdata[10]! << 8) | r.rdata[11]!) >>> 0;
+        if (expiry === undefined || x < expiry) expiry = x;
+      }
+      return {
+        zone: e.name.toString(),
+        status: headline(e.status),
+        ...(expiry === undefined ? {} : { nextSignatureExpiry: expiry }),
+        ...(lastChange === undefined ? {} : { keyStateAge: Math.max(0, Math.round((now - lastChange) / 1000)) }),
+      };
+    });
+    return { transfers: { ...this.#transfers }, signaturesMade: this.#signaturesMade, signaturesReused: this.#signaturesReused, zones };
+  }
+
   async #publish(entry: ZoneEntry, v: SignedVersion): Promise<void> {
+    this.#signaturesMade += v.signaturesMade;
+    this.#signaturesReused += v.signaturesReused;
     const served = ServedZone.build(ZoneModel.build(v.records, entry.name));
     if (v.diff) {
       try {

@@ -84,6 +84,15 @@ test('enroll → pull (TSIG, NOTIFY) → sign → NSD destination → change →
   const onNsd = (await runPeerAsync(dig, ['@127.0.0.1', '-p', String(nsd.port), 'www.agency.example.', 'A', '+dnssec', '+norec', '+time=2', '+tries=1'])).stdout;
   assert.match(onNsd, /www\.agency\.example\.\s+300\s+IN\s+RRSIG\s+A 8 3 300 /, 'NSD serves Signet’s signatures (algorithm 8)');
 
+  // operations: the metrics endpoint shows transfers, signatures and the next expiry of the zone
+  const metrics = await (await fetch(`http://127.0.0.1:${running.httpPort}/metrics`)).text();
+  assert.match(metrics, /^signet_transfers_in\{outcome="updated"\} [1-9]/m);
+  assert.match(metrics, /^signet_signatures\{kind="made"\} [1-9]/m);
+  const expiry = /^signet_next_signature_expiry_seconds\{zone="agency\.example\."\} (\d+)/m.exec(metrics);
+  assert.ok(expiry && Number(expiry[1]) > Date.now() / 1000 + 7 * 86400, 'the earliest signature lives more than 7 days');
+  assert.match(metrics, /^signet_key_state_age_seconds\{zone="agency\.example\."\} \d+/m);
+  assert.match(metrics, /^signet_zones_by_status\{status="SOURCE_OK"\} 1$/m);
+
   const details = await service.get(ZONE);
   assert.deepEqual(details.keys.map((k) => k.role).sort(), ['KSK', 'ZSK']);
   assert.equal(details.ds.length, 1);
