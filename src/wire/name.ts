@@ -169,16 +169,16 @@ export class Name {
   /** Offsets of each label's length octet, root label included. */
   #labelOffsets(): Uint8Array {
     if (this.#offsets) return this.#offsets;
-    const offs: number[] = [];
-    let i = 0;
-    for (;;) {
-      offs.push(i);
-      const len = this.wire[i]!;
-      if (len === 0) break;
-      i += len + 1;
+    const w = this.wire;
+    let n = 1;
+    for (let i = 0; w[i] !== 0; i += w[i]! + 1) n++;
+    const offs = new Uint8Array(n);
+    for (let i = 0, k = 0; ; i += w[i]! + 1) {
+      offs[k++] = i;
+      if (w[i] === 0) break;
     }
-    this.#offsets = Uint8Array.from(offs);
-    return this.#offsets;
+    this.#offsets = offs;
+    return offs;
   }
 
   /** Number of labels, not counting the root label (so the root has 0). */

@@ -7,6 +7,25 @@ const HASHES = new Int32Array(128);
 /** A buffer the next writer may start in (returned by `finish`), so that short messages allocate only their copy. */
 let spare: Uint8Array | undefined = new Uint8Array(4096);
 
+/** Results up to SMALL octets are carved out of a shared slab: one allocation per many messages, not per message. */
+const SMALL = 1024;
+const SLAB = 16 * 1024;
+let slab = new Uint8Array(SLAB);
+let slabUsed = 0;
+
+/** A copy of `buf[0, n)` that the caller owns (a view into a slab no one else writes to, for short results). */
+function copyOut(buf: Uint8Array, n: number): Uint8Array {
+  if (n > SMALL) return buf.slice(0, n);
+  if (slabUsed + n > SLAB) {
+    slab = new Uint8Array(SLAB);
+    slabUsed = 0;
+  }
+  const out = slab.subarray(slabUsed, slabUsed + n);
+  out.set(buf.subarray(0, n));
+  slabUsed += n;
+  return out;
+}
+
 /** Writes DNS wire data into a growing buffer; names are compressed when a table is enabled. */
 export class WireWriter {
   #buf: Uint8Array;
@@ -178,7 +197,7 @@ export class WireWriter {
 
   /** The bytes written so far (a copy); the writer's buffer is handed to the next writer, so do not write after. */
   finish(): Uint8Array {
-    const out = this.#buf.slice(0, this.#pos);
+    const out = copyOut(this.#buf, this.#pos);
     if (this.#buf.length <= 65536 && (spare === undefined || spare.length < this.#buf.length)) spare = this.#buf;
     return out;
   }
