@@ -315,7 +315,10 @@ export class TcpServer extends EventEmitter<TcpServerEvents> {
       this.#terminate(c, 'slow-reader', true);
       return false;
     }
-    if (!ok) {
+    // write() says false as soon as more than the 16 KiB high-water mark is queued, which a 64 KiB transfer message
+    // always is: keep producing until WRITE_AHEAD octets are queued, so the next message is packed while this one
+    // drains instead of after (the slow-reader bound above still applies).
+    if (!ok && socket.writableLength > Math.min(WRITE_AHEAD, this.#maxWriteBuffer / 2)) {
       c.waitingDrain = true;
       await drainOrClose(socket);
       c.waitingDrain = false;
@@ -370,6 +373,9 @@ export class TcpServer extends EventEmitter<TcpServerEvents> {
     this.emit('connectionClosed', { remote: c.remote, reason: c.reason ?? 'peer', requests: c.requests });
   }
 }
+
+/** Octets a multi-message answer may queue on a socket before the writer waits for 'drain'. */
+const WRITE_AHEAD = 256 * 1024;
 
 /** Resolve on 'drain' or 'close', whichever comes first, without leaving listeners behind. */
 function drainOrClose(socket: Socket): Promise<void> {

@@ -26,7 +26,7 @@ export interface UdpServerStats {
   answered: number;
   /** Dropped because `maxInFlight` handlers were already running. */
   dropped: number;
-  /** Handler threw or rejected, or the response could not be sent. */
+  /** Handler threw or rejected, or the response could not be sent (then it was counted as answered too). */
   failed: number;
 }
 
@@ -59,8 +59,12 @@ export class UdpServer extends EventEmitter<UdpServerEvents> {
     for (const s of sockets) {
       const local = endpointOf(s);
       s.on('message', (msg, rinfo) => this.#onMessage(s, local, msg, rinfo));
-      // After binding, socket errors (e.g. ICMP feedback on some platforms) must not crash the process.
-      s.on('error', (err) => this.#log.warn({ err, local }, 'udp socket error'));
+      // After binding, socket errors (e.g. ICMP feedback on some platforms) must not crash the process. Responses are
+      // sent without a callback, so a failed send is reported here too.
+      s.on('error', (err) => {
+        this.#stats.failed++;
+        this.#log.warn({ err, local }, 'udp socket error');
+      });
     }
   }
 
@@ -108,35 +112,59 @@ export class UdpServer extends EventEmitter<UdpServerEvents> {
       this.emit('dropped', { remote, reason: 'overload' });
       return;
     }
-    this.#inFlight++;
     const ctx: RequestContext = { transport: 'udp', remote, local, signal: this.#abort.signal };
-    void this.#answer(socket, asBytes(msg), ctx).then((answered) => {
+    let result: Promise<HandlerResult> | HandlerResult;
+    try {
+      result = this.#handler(asBytes(msg), ctx);
+    } catch (err) {
+      this.#handlerFailed(err, ctx);
+      this.#done(remote, false);
+      return;
+    }
+    // Fast path: a handler that answers synchronously with one message (ordinary queries) is sent at once, with no
+    // promise, no send callback and no DNS lookup of the (literal) address; send errors reach the 'error' listener.
+    if (result instanceof Uint8Array) {
+      this.#send(socket, result, remote);
+      this.#done(remote, true);
+      return;
+    }
+    if (result === null || result === undefined) {
+      this.#done(remote, false);
+      return;
+    }
+    this.#inFlight++;
+    void this.#answer(socket, result, ctx).then((answered) => {
       this.#inFlight--;
-      if (answered) this.#stats.answered++;
-      this.emit('done', { remote, answered });
+      this.#done(remote, answered);
     });
   }
 
-  /** Run the handler and send its first message back; never rejects. Resolves true when a datagram was sent. */
-  async #answer(socket: Socket, request: Uint8Array, ctx: RequestContext): Promise<boolean> {
+  #send(socket: Socket, response: Uint8Array, remote: Endpoint): void {
+    this.#stats.answered++;
+    socket.send(response, remote.port, remote.address);
+  }
+
+  #done(remote: Endpoint, answered: boolean): void {
+    if (this.listenerCount('done') > 0) this.emit('done', { remote, answered });
+  }
+
+  #handlerFailed(err: unknown, ctx: RequestContext): void {
+    this.#stats.failed++;
+    this.#log.warn({ err, remote: ctx.remote, transport: 'udp' }, 'dns handler failed');
+  }
+
+  /** Await the handler's result and send its first message back; never rejects. Resolves true when sent. */
+  async #answer(socket: Socket, pending: Promise<HandlerResult> | HandlerResult, ctx: RequestContext): Promise<boolean> {
     let response: Uint8Array | undefined;
     try {
-      response = await firstMessage(await this.#handler(request, ctx), this.#log, ctx);
+      response = await firstMessage(await pending, this.#log, ctx);
     } catch (err) {
-      this.#stats.failed++;
-      this.#log.warn({ err, remote: ctx.remote, transport: 'udp' }, 'dns handler failed');
+      this.#handlerFailed(err, ctx);
       return false;
     }
     if (response === undefined || this.#closed) return false;
-    return new Promise((resolve) => {
-      socket.send(response, ctx.remote.port, ctx.remote.address, (err) => {
-        if (err) {
-          this.#stats.failed++;
-          this.#log.warn({ err, remote: ctx.remote, length: response.length }, 'udp response not sent');
-        }
-        resolve(!err);
-      });
-    });
+    this.#send(socket, response, ctx.remote);
+    return true;
   }
 }
 
@@ -156,6 +184,11 @@ async function firstMessage(result: HandlerResult, log: Logger, ctx: RequestCont
   return undefined;
 }
 
+/** A `lookup` for createSocket that takes the address as given (always an IP literal here), synchronously. */
+function literalLookup(address: string, _options: unknown, callback: (err: Error | null, address: string, family: number) => void): void {
+  callback(null, address, address.includes(':') ? 6 : 4); // no IPv6 regex per datagram
+}
+
 function endpointOf(s: Socket): Endpoint {
   const a = s.address();
   return { address: a.address, port: a.port, family: familyOf(a.family) };
@@ -164,7 +197,9 @@ function endpointOf(s: Socket): Endpoint {
 function bindUdp(address: string, port: number): Promise<{ handle: Socket; port: number }> {
   return new Promise((resolve, reject) => {
     const v6 = isV6(address);
-    const s = createSocket({ type: v6 ? 'udp6' : 'udp4', ipv6Only: v6 });
+    // Responses go to the literal address a datagram came from: resolve it synchronously instead of through
+    // dns.lookup (which defers every send by a tick).
+    const s = createSocket({ type: v6 ? 'udp6' : 'udp4', ipv6Only: v6, lookup: literalLookup });
     const onError = (err: Error): void => {
       s.close();
       reject(err);

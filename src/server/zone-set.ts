@@ -52,10 +52,14 @@ export class ZoneSet {
 
   /** The zone with the longest origin at or above `name` (RFC 1034 §4.3.2 step 2), or undefined. */
   find(name: Name, cls: number = RRClass.IN): ServedZone | undefined {
-    for (let n = name; ; n = n.parent()) {
-      const z = this.#zones.get(keyOf(n, cls));
+    // each ancestor's key is a suffix of the name's key (one character per wire octet), taken at a label start
+    const prefix = `${cls}|`;
+    const key = name.key();
+    const w = name.wire;
+    for (let at = 0; ; at += w[at]! + 1) {
+      const z = this.#zones.get(prefix + (at === 0 ? key : key.slice(at)));
       if (z) return z;
-      if (n.isRoot()) return undefined;
+      if (w[at] === 0) return undefined;
     }
   }
 

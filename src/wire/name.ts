@@ -169,16 +169,16 @@ export class Name {
   /** Offsets of each label's length octet, root label included. */
   #labelOffsets(): Uint8Array {
     if (this.#offsets) return this.#offsets;
-    const offs: number[] = [];
-    let i = 0;
-    for (;;) {
-      offs.push(i);
-      const len = this.wire[i]!;
-      if (len === 0) break;
-      i += len + 1;
+    const w = this.wire;
+    let n = 1;
+    for (let i = 0; w[i] !== 0; i += w[i]! + 1) n++;
+    const offs = new Uint8Array(n);
+    for (let i = 0, k = 0; ; i += w[i]! + 1) {
+      offs[k++] = i;
+      if (w[i] === 0) break;
     }
-    this.#offsets = Uint8Array.from(offs);
-    return this.#offsets;
+    this.#offsets = offs;
+    return offs;
   }
 
   /** Number of labels, not counting the root label (so the root has 0). */
@@ -210,7 +210,10 @@ export class Name {
   /** The name with its leftmost label removed; the root's parent is the root. */
   parent(): Name {
     if (this.isRoot()) return this;
-    return new Name(this.wire.subarray(this.wire[0]! + 1));
+    const p = new Name(this.wire.subarray(this.wire[0]! + 1));
+    // the key has one character per wire octet: an ancestor's key is a suffix of it
+    if (this.#key !== undefined) p.#key = this.#key.slice(this.wire[0]! + 1);
+    return p;
   }
 
   /** The ancestor (or self) with `n` labels. */
@@ -218,7 +221,9 @@ export class Name {
     const offs = this.#labelOffsets();
     const count = offs.length - 1;
     if (n >= count) return this;
-    return new Name(this.wire.subarray(offs[count - n]!));
+    const s = new Name(this.wire.subarray(offs[count - n]!));
+    if (this.#key !== undefined) s.#key = this.#key.slice(offs[count - n]!);
+    return s;
   }
 
   /** This (relative) name followed by `suffix`: labels of this, then of suffix. */
@@ -251,9 +256,17 @@ export class Name {
   /** A string equal for equal names regardless of case; use as a Map key. */
   key(): string {
     if (this.#key === undefined) {
-      let s = '';
-      for (let i = 0; i < this.wire.length; i++) s += String.fromCharCode(LOWER[this.wire[i]!]!);
-      this.#key = s;
+      const w = this.wire;
+      let folded: Uint8Array = w;
+      for (let i = 0; i < w.length; i++) {
+        if (LOWER[w[i]!] !== w[i]) {
+          folded = new Uint8Array(w.length);
+          for (let j = 0; j < w.length; j++) folded[j] = LOWER[w[j]!]!;
+          break;
+        }
+      }
+      // one character per octet (at most 255 of them: fits an apply call)
+      this.#key = String.fromCharCode.apply(null, folded as unknown as number[]);
     }
     return this.#key;
   }

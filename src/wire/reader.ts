@@ -82,6 +82,24 @@ export class WireReader {
    * Pointers may target anything earlier in the whole buffer, not only below the current limit.
    */
   name(field: string, allowCompression = true): Name {
+    // Fast path: an uncompressed, well-formed name inside the limit is copied in one slice; anything else (a
+    // pointer, a bad label, running short) takes the general loop below, which also reports the error.
+    {
+      const buf = this.buf;
+      let p = this.#pos;
+      for (;;) {
+        if (p >= this.#limit) break;
+        const len = buf[p]!;
+        if (len > MAX_LABEL) break;
+        if (p + 1 + len - this.#pos > MAX_NAME) break;
+        if (len === 0) {
+          const wire = buf.slice(this.#pos, p + 1);
+          this.#pos = p + 1;
+          return Name.fromValidatedWire(wire);
+        }
+        p += len + 1;
+      }
+    }
     const start = this.#pos;
     const out = new Uint8Array(MAX_NAME);
     let o = 0;

@@ -1,6 +1,31 @@
 // Growable DNS wire writer with optional name compression (RFC 1035 §4.1.4).
 import { lowerOctet, type Name } from './name.js';
 
+/** Label start offsets and suffix hashes of the name being compressed (a name has at most 127 labels). */
+const STARTS = new Int32Array(128);
+const HASHES = new Int32Array(128);
+/** A buffer the next writer may start in (returned by `finish`), so that short messages allocate only their copy. */
+let spare: Uint8Array | undefined = new Uint8Array(4096);
+
+/** Results up to SMALL octets are carved out of a shared slab: one allocation per many messages, not per message. */
+const SMALL = 1024;
+const SLAB = 16 * 1024;
+let slab = new Uint8Array(SLAB);
+let slabUsed = 0;
+
+/** A copy of `buf[0, n)` that the caller owns (a view into a slab no one else writes to, for short results). */
+function copyOut(buf: Uint8Array, n: number): Uint8Array {
+  if (n > SMALL) return buf.slice(0, n);
+  if (slabUsed + n > SLAB) {
+    slab = new Uint8Array(SLAB);
+    slabUsed = 0;
+  }
+  const out = slab.subarray(slabUsed, slabUsed + n);
+  out.set(buf.subarray(0, n));
+  slabUsed += n;
+  return out;
+}
+
 /** Writes DNS wire data into a growing buffer; names are compressed when a table is enabled. */
 export class WireWriter {
   #buf: Uint8Array;
@@ -9,7 +34,11 @@ export class WireWriter {
   #table: Map<number, number> | undefined;
 
   constructor(opts: { compress?: boolean; initialSize?: number } = {}) {
-    this.#buf = new Uint8Array(opts.initialSize ?? 512);
+    const size = opts.initialSize ?? 512;
+    if (spare !== undefined && spare.length >= size) {
+      this.#buf = spare;
+      spare = undefined;
+    } else this.#buf = new Uint8Array(size);
     this.#table = opts.compress ? new Map() : undefined;
   }
 
@@ -105,18 +134,19 @@ export class WireWriter {
    * Suffixes are found by a hash of their case-folded labels and confirmed by comparing with the bytes written.
    */
   #compressed(w: Uint8Array, from: number, lower: boolean, table: Map<number, number>): void {
-    const starts: number[] = [];
-    for (let i = from; w[i] !== 0; i += w[i]! + 1) starts.push(i);
-    const hashes = new Array<number>(starts.length);
+    const starts = STARTS;
+    const hashes = HASHES;
+    let count = 0;
+    for (let i = from; w[i] !== 0; i += w[i]! + 1) starts[count++] = i;
     let h = 0x811c9dc5;
-    for (let k = starts.length - 1; k >= 0; k--) {
+    for (let k = count - 1; k >= 0; k--) {
       const at = starts[k]!;
       const len = w[at]!;
       h = Math.imul(h ^ len, 0x01000193);
       for (let j = 1; j <= len; j++) h = Math.imul(h ^ lowerOctet(w[at + j]!), 0x01000193);
       hashes[k] = h;
     }
-    for (let k = 0; k < starts.length; k++) {
+    for (let k = 0; k < count; k++) {
       const at = table.get(hashes[k]!);
       if (at !== undefined && this.#sameName(at, w, starts[k]!)) {
         this.u16(0xc000 | at);
@@ -165,8 +195,10 @@ export class WireWriter {
     if (this.#table) for (const [k, v] of this.#table) if (v >= offset) this.#table.delete(k);
   }
 
-  /** The bytes written so far (a copy). */
+  /** The bytes written so far (a copy); the writer's buffer is handed to the next writer, so do not write after. */
   finish(): Uint8Array {
-    return this.#buf.slice(0, this.#pos);
+    const out = copyOut(this.#buf, this.#pos);
+    if (this.#buf.length <= 65536 && (spare === undefined || spare.length < this.#buf.length)) spare = this.#buf;
+    return out;
   }
 }

@@ -57,6 +57,9 @@ export interface ZoneModelOptions {
 const DEDUP_SET_THRESHOLD = 16;
 
 /** A zone held in memory, keyed by `Name.key()`. Build with `ZoneModel.build`. */
+/** Label starts of the ancestors of the name `cutAbove` is looking at (a name has at most 127 labels). */
+const ANCESTOR_STARTS = new Int32Array(128);
+
 export class ZoneModel {
   /** The zone's name. */
   readonly origin: Name;
@@ -213,11 +216,22 @@ export class ZoneModel {
    * or undefined when `name` is in the authoritative part of the zone.
    */
   cutAbove(name: Name): { readonly name: Name; readonly kind: 'ns' | 'dname' } | undefined {
-    const anc = this.ancestors(name);
-    for (let i = anc.length - 1; i >= 0; i--) {
-      const node = this.#nodes.get(anc[i]!.key());
+    if (!name.isSubdomainOf(this.origin)) return undefined;
+    // the ancestors from the parent up to the origin are suffixes of the key at label starts (no Name built)
+    const w = name.wire;
+    const key = name.key();
+    const apexAt = w.length - this.origin.wire.length;
+    const starts = ANCESTOR_STARTS;
+    let count = 0;
+    // apexAt is a label start (name is at or below the origin), so stepping label by label lands on it
+    for (let at = 0; at < apexAt; ) {
+      at += w[at]! + 1;
+      starts[count++] = at;
+    }
+    for (let i = count - 1; i >= 0; i--) {
+      const node = this.#nodes.get(key.slice(starts[i]!));
       if (!node) continue;
-      const apex = i === anc.length - 1;
+      const apex = i === count - 1;
       if (!apex && hasType(node, RRType.NS)) return { name: node.name, kind: 'ns' };
       if (hasType(node, RRType.DNAME)) return { name: node.name, kind: 'dname' };
     }
