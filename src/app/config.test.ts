@@ -125,3 +125,15 @@ test('api.tokens: hashes only, validated with the field path; SIGNET_API_TOKENS 
     assert.throws(() => loadConfig({ cwd: dir, env: { SIGNET_API_TOKENS: '[{' } }), (e: unknown) => e instanceof ConfigError && e.path === 'SIGNET_API_TOKENS');
   });
 });
+
+test('webhooks: name, http(s) URL and the name of the environment variable holding the secret', () => {
+  withDir((dir) => {
+    const f = join(dir, 'w.json');
+    writeFileSync(f, JSON.stringify({ webhooks: [{ name: 'ops', url: 'https://hooks.example/signet', secretEnv: 'OPS_HOOK_SECRET' }] }));
+    assert.deepEqual(loadConfig({ file: f, cwd: dir }).webhooks, [{ name: 'ops', url: 'https://hooks.example/signet', secretEnv: 'OPS_HOOK_SECRET' }]);
+    writeFileSync(f, JSON.stringify({ webhooks: [{ name: 'ops', url: 'ftp://x', secretEnv: 'S' }] }));
+    assert.throws(() => loadConfig({ file: f, cwd: dir }), (e: unknown) => e instanceof ConfigError && e.path === 'webhooks[0].url');
+    writeFileSync(f, JSON.stringify({ webhooks: [{ name: 'ops', url: 'https://x', secret: 'inline' }] }));
+    assert.throws(() => loadConfig({ file: f, cwd: dir }), (e: unknown) => e instanceof ConfigError && e.path === 'webhooks[0].secret', 'secrets are not taken from the file');
+  });
+});

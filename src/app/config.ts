@@ -48,6 +48,11 @@ export interface SignetConfig {
   };
   /** The TLD zone Signet serves and signs from its delegations table (and, for labs and tests, a root above it). */
   readonly tld?: TldConfig;
+  /**
+   * Webhook endpoints every zone's notifications are POSTed to, signed with HMAC-SHA256 (docs/webhooks.md). The
+   * secret is read from the environment variable `secretEnv` names, never from the file.
+   */
+  readonly webhooks?: readonly { readonly name: string; readonly url: string; readonly secretEnv: string }[];
 }
 
 /** `tld`: the parent zone served by Signet. */
@@ -129,7 +134,18 @@ function isObject(v: unknown): v is Json {
 function validate(raw: unknown, source: string, cwd: string): SignetConfig {
   const d = defaultConfig(cwd);
   if (!isObject(raw)) throw new ConfigError('(root)', 'must be a JSON object', source);
-  checkKeys(raw, ['dataDir', 'dns', 'http', 'database', 'log', 'masterKeyFile', 'smtp', 'api', 'tld'], '', source);
+  checkKeys(raw, ['dataDir', 'dns', 'http', 'database', 'log', 'masterKeyFile', 'smtp', 'api', 'tld', 'webhooks'], '', source);
+  let webhooks: { name: string; url: string; secretEnv: string }[] | undefined;
+  if (raw.webhooks !== undefined) {
+    if (!Array.isArray(raw.webhooks)) throw new ConfigError('webhooks', 'must be a list', source);
+    webhooks = raw.webhooks.map((w: unknown, i: number) => {
+      if (!isObject(w)) throw new ConfigError(`webhooks[${i}]`, 'must be an object', source);
+      checkKeys(w, ['name', 'url', 'secretEnv'], `webhooks[${i}].`, source);
+      const url = str(w.url, `webhooks[${i}].url`, source);
+      if (!/^https?:\/\//.test(url)) throw new ConfigError(`webhooks[${i}].url`, 'must be an http:// or https:// URL', source);
+      return { name: str(w.name, `webhooks[${i}].name`, source), url, secretEnv: str(w.secretEnv, `webhooks[${i}].secretEnv`, source) };
+    });
+  }
   const tld = raw.tld === undefined ? undefined : tldConfig(section(raw, 'tld', source), source);
   const smtpRaw = section(raw, 'smtp', source);
   checkKeys(smtpRaw, ['host', 'port', 'from', 'security', 'user'], 'smtp.', source);
@@ -174,6 +190,7 @@ function validate(raw: unknown, source: string, cwd: string): SignetConfig {
     ...(smtp ? { smtp } : {}),
     ...(api.tokens === undefined ? {} : { api: { tokens: apiTokens(api.tokens, 'api.tokens', source) } }),
     ...(tld ? { tld } : {}),
+    ...(webhooks ? { webhooks } : {}),
   };
 }
 
@@ -283,6 +300,7 @@ function applyEnv(c: SignetConfig, env: Readonly<Record<string, string | undefin
     ...(c.smtp ? { smtp: c.smtp } : {}),
     ...(api === undefined ? {} : { api }),
     ...(c.tld ? { tld: c.tld } : {}),
+    ...(c.webhooks ? { webhooks: c.webhooks } : {}),
   };
 }
 

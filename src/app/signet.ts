@@ -15,8 +15,8 @@ import { BUILT_IN_POLICIES, type KeyPolicy } from '../policy/index.js';
 import { Name } from '../wire/index.js';
 import { TsigKey, parseTsigAlgorithm } from '../tsig/index.js';
 import { DirectoryVaultBackend, EncryptedZoneKeyVault, MASTER_KEY_ENV, MasterKeyring, masterKeysFromEnv, readMasterKeyFile } from '../keystore/index.js';
-import { EmailChannel, OutboxDispatcher, SmtpMailer } from '../messaging/index.js';
-import { sqlitePath, type SignetConfig } from './config.js';
+import { EmailChannel, OutboxDispatcher, SmtpMailer, WebhookChannel } from '../messaging/index.js';
+import { ConfigError, sqlitePath, type SignetConfig } from './config.js';
 import { SigningService } from './signing-service.js';
 import { storeOutbox } from './store-outbox.js';
 import { storeJournal } from './store-journal.js';
@@ -202,18 +202,26 @@ export async function startSignet(config: SignetConfig, deps: SignetDeps): Promi
     const outbox = storeOutbox(store.outbox);
     const smtp = config.smtp;
     const password = env['SIGNET_SMTP_PASSWORD'];
+    const webhooks = (config.webhooks ?? []).map((w) => {
+      const secret = env[w.secretEnv];
+      if (secret === undefined || secret === '') throw new ConfigError(`webhooks.${w.name}`, `environment variable ${w.secretEnv} (its secret) is not set`, 'environment');
+      return { name: w.name, url: w.url, secret };
+    });
     const dispatcher = new OutboxDispatcher({
       outbox,
       clock,
       log,
-      channels: smtp
-        ? {
-            email: new EmailChannel({
-              from: smtp.from,
-              mailer: new SmtpMailer({ host: smtp.host, port: smtp.port, ...(smtp.security ? { security: smtp.security } : {}), ...(smtp.user && password ? { auth: { user: smtp.user, pass: password } } : {}) }),
-            }),
-          }
-        : {},
+      channels: {
+        ...(smtp
+          ? {
+              email: new EmailChannel({
+                from: smtp.from,
+                mailer: new SmtpMailer({ host: smtp.host, port: smtp.port, ...(smtp.security ? { security: smtp.security } : {}), ...(smtp.user && password ? { auth: { user: smtp.user, pass: password } } : {}) }),
+              }),
+            }
+          : {}),
+        ...(webhooks.length > 0 ? { webhook: new WebhookChannel({ endpoints: webhooks }) } : {}),
+      },
     });
     await dns.listen({
       addresses: config.dns.addresses,
@@ -236,6 +244,7 @@ export async function startSignet(config: SignetConfig, deps: SignetDeps): Promi
       endpoints: { addresses: config.dns.addresses, port: dns.port },
       outbox,
       notificationsQueued: () => dispatcher.wake(),
+      webhookEndpoints: webhooks.map((w) => w.name),
       journalStore: storeJournal(store.journal, clock),
       zoneDir: join(config.dataDir, 'zones'),
       ...(deps.retryMs !== undefined ? { retryMs: deps.retryMs } : {}),
@@ -244,8 +253,8 @@ export async function startSignet(config: SignetConfig, deps: SignetDeps): Promi
       parents: [parents.tld, parents.root].filter((p): p is ParentZone => p !== undefined),
     });
     service.republish();
-    // e-mail stays queued until an SMTP relay is configured
-    if (smtp) dispatcherRun = dispatcher.run(stop.signal);
+    // notifications stay queued until a channel (SMTP relay or webhook) is configured
+    if (smtp || webhooks.length > 0) dispatcherRun = dispatcher.run(stop.signal);
     // /api routes answer only bearer tokens whose SHA-256 is in config.api.tokens (none: every /api request is 401)
     http = await buildHttpApi({ version: deps.version, health, metrics, service, auth: new TokenAuthenticator(config.api?.tokens ?? []), logger: log });
     await http.listen({ host: config.http.address, port: config.http.port });

@@ -66,6 +66,8 @@ export interface SigningServiceOptions {
   readonly endpoints: { readonly addresses: readonly string[]; readonly port: number };
   /** Notifications; when absent, events are only stored in the key event log. */
   readonly outbox?: OutboxPort;
+  /** Webhook endpoints (by name) every zone's notifications also go to. */
+  readonly webhookEndpoints?: readonly string[];
   /** Called after notifications were enqueued (the dispatcher's `wake`). */
   readonly notificationsQueued?: () => void;
   /** IXFR journal storage (default in memory). */
@@ -433,11 +435,15 @@ export class SigningService implements SigningServiceApi {
     }
   }
 
+  #routing(contact: string | undefined): { technicalContacts: string[]; webhooks: { endpoint: string }[] } {
+    return { technicalContacts: contact ? [contact] : [], webhooks: (this.#o.webhookEndpoints ?? []).map((endpoint) => ({ endpoint })) };
+  }
+
   async #keyEvents(zone: string, events: readonly KeyEvent[]): Promise<void> {
     const outbox = this.#o.outbox;
     if (!outbox) return;
     const z = await this.#o.store.zones.get(zone);
-    const routing = { technicalContacts: z?.contactEmail ? [z.contactEmail] : [] };
+    const routing = this.#routing(z?.contactEmail);
     const notes = events.flatMap((e) => notificationsFromKeyEvent(zone, e));
     await enqueueNotifications(outbox, notes, routing, this.#o.clock.now());
     this.#o.notificationsQueued?.();
@@ -453,7 +459,7 @@ export class SigningService implements SigningServiceApi {
       const z = await this.#o.store.zones.get(key);
       const notes = notificationsFromZoneStatus(key, prev, s);
       if (notes.length > 0) {
-        await enqueueNotifications(outbox, notes, { technicalContacts: z?.contactEmail ? [z.contactEmail] : [] }, s.at);
+        await enqueueNotifications(outbox, notes, this.#routing(z?.contactEmail), s.at);
         this.#o.notificationsQueued?.();
       }
     }

@@ -11,6 +11,7 @@ import { SystemClock, fromBase64, silentLogger } from '../../src/util/index.js';
 import { Name } from '../../src/wire/index.js';
 import { TsigKey } from '../../src/tsig/index.js';
 import { loadConfig, startSignet } from '../../src/app/index.js';
+import { verifyWebhookSignature } from '../../src/messaging/index.js';
 import {
   freePort,
   nsupdate,
@@ -20,6 +21,7 @@ import {
   startNamed,
   startNsdSecondary,
   startSmtpSink,
+  startWebhookReceiver,
   tempDir,
   waitUntil,
 } from '../support/index.js';
@@ -39,13 +41,16 @@ test('enroll → pull (TSIG, NOTIFY) → sign → NSD destination → change →
   const dir = tempDir(t, 'signet-e2e-');
   const sink = await startSmtpSink({ port: await freePort('tcp') });
   t.after(() => sink.close());
+  const hooks = await startWebhookReceiver(await freePort('tcp'));
+  t.after(() => hooks.close());
+  const HOOK_SECRET = 'e2e-webhook-secret-0123456789';
   const config = loadConfig({
     cwd: dir,
     env: { SIGNET_DATA_DIR: join(dir, 'data'), SIGNET_DNS_PORT: '0', SIGNET_HTTP_PORT: '0' },
   });
   const running = await startSignet(
-    { ...config, smtp: { host: '127.0.0.1', port: sink.port, from: 'Signet <signet@registry.example>', security: 'none' } },
-    { clock: new SystemClock(), logger: quietLogger, version: 'test', destinationChecks: { attempts: 12, firstDelayMs: 250 } },
+    { ...config, smtp: { host: '127.0.0.1', port: sink.port, from: 'Signet <signet@registry.example>', security: 'none' }, webhooks: [{ name: 'ops', url: hooks.url, secretEnv: 'E2E_HOOK_SECRET' }] },
+    { clock: new SystemClock(), logger: quietLogger, version: 'test', destinationChecks: { attempts: 12, firstDelayMs: 250 }, env: { E2E_HOOK_SECRET: HOOK_SECRET } },
   );
   t.after(() => running.close());
   const service = running.service;
@@ -116,6 +121,13 @@ test('enroll → pull (TSIG, NOTIFY) → sign → NSD destination → change →
   await waitUntil('SOA_QUERY_FAILED', async () => (await status()).source === 'SOA_QUERY_FAILED', () => '', 300);
   await waitUntil('an e-mail about SOA_QUERY_FAILED', () => sink.messages.some((m) => m.rcptTo.includes('dns-team@agency.example') && /SOA_QUERY_FAILED/.test(m.subject + m.text)), () => JSON.stringify(sink.messages.map((m) => m.subject)), 300);
   assert.equal(await servedSerial(nsd.port, ZONE), 2026112302, 'the destination still serves the last signed zone');
+  // the same status change reaches the webhook, signed with HMAC-SHA256
+  const isFailure = (h: { body: string }): boolean => /SOA_QUERY_FAILED/.test(h.body);
+  await waitUntil('a signed webhook about SOA_QUERY_FAILED', () => hooks.received.some(isFailure), () => JSON.stringify(hooks.received.map((h) => h.headers['signet-event'])), 300);
+  const hook = hooks.received.find(isFailure)!;
+  assert.equal(hook.headers['signet-event'], 'zone.status_changed');
+  assert.doesNotThrow(() => verifyWebhookSignature({ header: hook.headers['signet-signature'], body: hook.body, secret: HOOK_SECRET, now: Date.now() }));
+  assert.throws(() => verifyWebhookSignature({ header: hook.headers['signet-signature'], body: hook.body, secret: 'another-secret-0123456789', now: Date.now() }), /WEBHOOK_SIGNATURE_MISMATCH|match/i);
   const history = await service.history(ZONE);
   assert.ok(history.some((h) => h.source === 'SOA_QUERY_FAILED') && history.some((h) => h.destination === 'DESTINATION_OK'));
 });
