@@ -130,7 +130,8 @@ class EnforcerRun implements SimView {
 
 async function setup(t: TestContext, policy: KeyPolicy): Promise<{ store: Store; vault: Pkcs11ZoneKeyVault } | undefined> {
   if (!pg) {
-    t.skip('PostgreSQL server binaries are not installed');
+    if (process.env.SIGNET_REQUIRE_PEERS === '1') assert.fail('PostgreSQL server binaries are needed: apt-get install postgresql');
+    t.skip('PostgreSQL server binaries are not installed: apt-get install postgresql');
     return undefined;
   }
   const token = createSoftHsmToken(t);
