@@ -11,7 +11,7 @@ import { Name, Opcode, RRType, type ResourceRecord } from '../wire/index.js';
 import { ZoneModel, formatZone, loadZoneFile, serialCompare, soaSerial } from '../zone/index.js';
 import { DEFAULT_TSIG_ALGORITHM, TsigKey, generateTsigSecret, parseTsigAlgorithm, type TsigAlgorithm } from '../tsig/index.js';
 import { createDs, presentDs } from '../dnssec/index.js';
-import { BUILT_IN_POLICIES, type KeyEvent, type KeyPolicy, type KeyRole } from '../policy/index.js';
+import { BUILT_IN_POLICIES, checkSignatureLife, type KeyEvent, type KeyPolicy, type KeyRole } from '../policy/index.js';
 import { ServedZone, ZoneSet, type DnsServer } from '../server/index.js';
 import type { RequestContext } from '../net/index.js';
 import {
@@ -26,7 +26,7 @@ import {
   type JournalStore,
   type XfrSource,
 } from '../transfer/index.js';
-import { enqueueNotifications, notificationsFromKeyEvent, notificationsFromZoneStatus, type OutboxPort } from '../messaging/index.js';
+import { enqueueNotifications, notificationFromSignatureWarning, notificationsFromKeyEvent, notificationsFromZoneStatus, type OutboxPort } from '../messaging/index.js';
 import type { Store } from '../store/index.js';
 import {
   ServiceError,
@@ -94,6 +94,8 @@ export interface SigningServiceOptions {
 
 interface ZoneEntry {
   readonly name: Name;
+  /** The signature-life warning last raised (so each condition is raised once, not per version). */
+  sigLifeWarning?: string;
   readonly runner: ZoneRunner;
   /** File writes of this zone, one after the other. */
   writes: Promise<void>;
@@ -500,7 +502,46 @@ export class SigningService implements SigningServiceApi {
     }
     entry.served = served;
     this.#republish();
+    await this.#guardSignatureLife(entry, v);
     this.#write(entry, 'signed', v.records, { serial: v.serial, signedAt: v.signedAt, resignAt: v.resignAt, ...(v.keySets ? { keySets: v.keySets } : {}) });
+  }
+
+  /**
+   * Issue 5's guard: warn (log, and a notification once per condition) when the earliest signature of the published
+   * version lives less than SOA EXPIRE + the largest TTL, so a destination cut off from Signet could serve it expired.
+   */
+  async #guardSignatureLife(entry: ZoneEntry, v: SignedVersion): Promise<void> {
+    let earliest = Infinity;
+    let maxTtl = 0;
+    let expire = 0;
+    const nowSec = Math.floor(this.#o.clock.now() / 1000);
+    for (const r of v.records) {
+      if (r.ttl > maxTtl) maxTtl = r.ttl;
+      if (r.type === RRType.SOA && r.owner.equals(entry.name) && r.rdata.length >= 20) {
+        const n = r.rdata.length;
+        expire = ((r.rdata[n - 8]! << 24) | (r.rdata[n - 7]! << 16) | (r.rdata[n - 6]! << 8) | r.rdata[n - 5]!) >>> 0;
+      }
+      if (r.type === RRType.RRSIG && r.rdata.length >= 12) {
+        const x = ((r.rdata[8]! << 24) | (r.rdata[9]! << 16) | (r.rdata[10]! << 8) | r.rdata[11]!) >>> 0;
+        const abs = nowSec + ((x - nowSec) | 0);
+        if (abs < earliest) earliest = abs;
+      }
+    }
+    if (!Number.isFinite(earliest)) return;
+    const warning = checkSignatureLife({ earliestExpiration: earliest * 1000, soaExpire: expire * 1000, maxTtl: maxTtl * 1000, now: this.#o.clock.now() });
+    if (!warning) {
+      delete entry.sigLifeWarning;
+      return;
+    }
+    if (entry.sigLifeWarning === warning.code) return;
+    entry.sigLifeWarning = warning.code;
+    const key = entry.name.toString();
+    this.#log.warn({ zone: key, code: warning.code, remaining: warning.remaining, needed: warning.needed }, warning.message);
+    const outbox = this.#o.outbox;
+    if (!outbox) return;
+    const z = await this.#o.store.zones.get(key);
+    await enqueueNotifications(outbox, [notificationFromSignatureWarning(key, warning, earliest * 1000, this.#o.clock.now())], this.#routing(z?.contactEmail), this.#o.clock.now());
+    this.#o.notificationsQueued?.();
   }
 
   #fileOf(name: Name, kind: 'unsigned' | 'signed'): string | undefined {

@@ -2,7 +2,8 @@
 // source (NOTIFY to Signet); the zone enrolled; keys made at the first transfer and kept encrypted in the data
 // directory; the signed zone transferred to NSD as destination (NOTIFY + AXFR with TSIG) and confirmed there
 // (DESTINATION_OK); a change on the source reaching NSD signed; the source stopped → SOA_QUERY_FAILED, an e-mail
-// to the technical contact at a loopback SMTP server, and NSD still serving the last signed zone.
+// to the technical contact at a loopback SMTP server, and NSD still serving the last signed zone. The zone's SOA
+// EXPIRE (30 days) outlives its signatures, so the signature-life guard warns once.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readdirSync, readFileSync, existsSync } from 'node:fs';
@@ -28,7 +29,7 @@ import {
 
 const ZONE = 'agency.example.';
 const ZONE_TEXT = `$TTL 300
-@ SOA ns1 hostmaster 2026112301 600 120 86400 300
+@ SOA ns1 hostmaster 2026112301 600 120 2592000 300
 @ NS ns1
 ns1 A 192.0.2.1
 www A 192.0.2.80
@@ -125,6 +126,10 @@ test('enroll → pull (TSIG, NOTIFY) → sign → NSD destination → change →
   const isFailure = (h: { body: string }): boolean => /SOA_QUERY_FAILED/.test(h.body);
   await waitUntil('a signed webhook about SOA_QUERY_FAILED', () => hooks.received.some(isFailure), () => JSON.stringify(hooks.received.map((h) => h.headers['signet-event'])), 300);
   const hook = hooks.received.find(isFailure)!;
+  // SOA EXPIRE of 30 days outlives the 14-day signatures: the guard warned, once for both published versions
+  const lifeWarnings = hooks.received.filter((h) => h.headers['signet-event'] === 'dnssec.signature_life_warning');
+  assert.equal(lifeWarnings.length, 1, JSON.stringify(hooks.received.map((h) => h.headers['signet-event'])));
+  assert.match(lifeWarnings[0]!.body, /SIG_LIFE_SHORT/);
   assert.equal(hook.headers['signet-event'], 'zone.status_changed');
   assert.doesNotThrow(() => verifyWebhookSignature({ header: hook.headers['signet-signature'], body: hook.body, secret: HOOK_SECRET, now: Date.now() }));
   assert.throws(() => verifyWebhookSignature({ header: hook.headers['signet-signature'], body: hook.body, secret: 'another-secret-0123456789', now: Date.now() }), /WEBHOOK_SIGNATURE_MISMATCH|match/i);
