@@ -1,21 +1,27 @@
 #!/usr/bin/env node
-// bench/enforcer: 100,000 zones under dotgov-css in an SQLite store; how long one enforcer tick takes to find every
-// due key action — load the zones' keys and observations from the store and run the pure planner over each — and
-// the peak memory. Two ticks: a full one over every zone (start-up, or no persisted timers), and one over the
-// zones whose persisted wake-up (zones.wake_at) has come, as the scheduler runs it. Saving the resulting actions is
-// NOT included (the planner's output for due zones is counted). Usage: npm run bench:enforcer [-- <zones>]
+// bench/enforcer: 100,000 zones under dotgov-css in an SQLite store; how long the enforcer takes to find every due
+// key action — select zones, load the planner's inputs, run the pure planner, write back the wake-ups — and the
+// peak memory. (a) The scheduler tick (src/app/enforcer-tick.ts `enforcerTick`): zones whose persisted wake-up
+// (zones.wake_at) has come, 1 minute, 1 hour and 1 day after the recompute's instant. (b) The full recompute over
+// every zone (`recomputeAll`: a restart without stored timers, a policy change), first writing every wake-up,
+// then again with them stored. Carrying out the actions (vault, re-signing) is NOT included: the planner's output
+// for the due zones is counted. Usage: npm run bench:enforcer [-- <zones>]
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import BetterSqlite3 from 'better-sqlite3';
 import { Store, sqlitePathIn } from '../dist/src/store/index.js';
-import { DAY, DOTGOV_CSS, planKeyActions } from '../dist/src/policy/index.js';
+import { DAY, HOUR, MINUTE, DOTGOV_CSS } from '../dist/src/policy/index.js';
+import { enforcerTick, recomputeAll, storePolicies, storeKeyState } from '../dist/src/app/index.js';
+import { KeyManager } from '../dist/src/zone-events/index.js';
+import { Name } from '../dist/src/wire/index.js';
+import { ManualClock } from '../dist/src/util/index.js';
 import { KeySim } from '../dist/tests/support/key-sim.js';
 
 const N = Number(process.argv[2] ?? 100_000);
 const TEMPLATES = 90;
 const T0 = Date.UTC(2026, 0, 1);
-// every zone is 200–290 days into its life: one KSK, ZSKs rolling every 90 days, a rollover in progress somewhere
+// every zone is 200–291 days into its life: one KSK, ZSKs rolling every 90 days, a rollover in progress somewhere
 const NOW = T0 + 290 * DAY;
 const dir = mkdtempSync(join(tmpdir(), 'signet-bench-enforcer-'));
 const path = sqlitePathIn(dir);
@@ -40,78 +46,90 @@ try {
   await store.close();
   const db = new BetterSqlite3(path);
   db.pragma('journal_mode = WAL');
+  // each copy is shifted by its own offset within a day (zone i by i/N of a day), so the zones' wake-ups spread
+  // over the day as a real population's do (the 90 templates alone would all wake at the same time of day)
   const keyCols = 'key_tag, algorithm, size, role, goal, public_rdata, vault_ref, plan, notices, changes, created_at, published_at, active_at, retired_at, removed_at';
-  const stateCols = ['ds', 'dnskey', 'krrsig', 'zrrsig'].flatMap((r) => [`${r}_state`, `${r}_since`, `${r}_seen`, `${r}_seen_since`]).join(', ');
+  const sh = (c) => `${c} + @off`;
+  const shn = (c) => `case when ${c} is null then null else ${c} + @off end`;
+  const planShift = `case when json_extract(plan, '$.successor') is null
+      then json_set(plan, '$.activeFrom', json_extract(plan, '$.activeFrom') + @off, '$.activeUntil', json_extract(plan, '$.activeUntil') + @off)
+      else json_set(plan, '$.activeFrom', json_extract(plan, '$.activeFrom') + @off, '$.activeUntil', json_extract(plan, '$.activeUntil') + @off,
+        '$.successor.activeFrom', json_extract(plan, '$.successor.activeFrom') + @off, '$.successor.activeUntil', json_extract(plan, '$.successor.activeUntil') + @off) end`;
+  const keySel = `key_tag, algorithm, size, role, goal, public_rdata, vault_ref, ${planShift}, notices, changes, ${sh('created_at')}, ${shn('published_at')}, ${shn('active_at')}, ${shn('retired_at')}, ${shn('removed_at')}`;
+  const stateNames = ['ds', 'dnskey', 'krrsig', 'zrrsig'].flatMap((r) => [`${r}_state`, `${r}_since`, `${r}_seen`, `${r}_seen_since`]);
+  const stateCols = stateNames.join(', ');
+  const stateSel = stateNames.map((c) => (c.endsWith('since') ? shn(`s.${c}`) : `s.${c}`)).join(', ');
   const zoneIns = db.prepare(`insert into zones (name, policy, status, monitoring, created_at, updated_at) values (?, 'dotgov-css', 'SOURCE_OK', 1, ?, ?)`);
-  const keyIns = db.prepare(`insert into keys (id, zone, ${keyCols}) select id || ?, ?, ${keyCols} from keys where zone = ?`);
-  const stateIns = db.prepare(`insert into key_states (key_id, ${stateCols}) select s.key_id || ?, ${stateCols.split(', ').map((c) => `s.${c}`).join(', ')} from key_states s join keys k on k.id = s.key_id where k.zone = ?`);
+  const keyIns = db.prepare(`insert into keys (id, zone, ${keyCols}) select id || @suffix, @zone, ${keySel} from keys where zone = @tpl`);
+  const stateIns = db.prepare(`insert into key_states (key_id, ${stateCols}) select s.key_id || @suffix, ${stateSel} from key_states s join keys k on k.id = s.key_id where k.zone = @tpl`);
   db.transaction(() => {
     for (let i = 0; i < N; i++) {
       const name = `z${i}.bench.`;
       const tpl = `tpl${i % TEMPLATES}.bench.`;
+      const off = Math.floor((i * DAY) / N) - DAY; // ≤ 0: nothing lies after NOW that the simulator did not see
       zoneIns.run(name, T0, T0);
-      keyIns.run(`-${i}`, name, tpl);
-      stateIns.run(`-${i}`, tpl);
+      keyIns.run({ suffix: `-${i}`, zone: name, tpl, off });
+      stateIns.run({ suffix: `-${i}`, tpl, off });
     }
   })();
   db.exec(`delete from key_states where key_id in (select id from keys where zone like 'tpl%'); delete from keys where zone like 'tpl%'; delete from zones where name like 'tpl%'`);
   const keyRows = db.prepare('select count(*) as n from keys').get().n;
+  const liveRows = db.prepare('select count(*) as n from keys where removed_at is null').get().n;
   db.close();
   const setupS = (performance.now() - t) / 1000;
 
-  // ---- tick 1: every zone (load all + plan all) ----
+  // ---- (b) full recompute over every zone: what a restart without stored timers, or a policy change, costs ----
   const s2 = await Store.open({ sqlite: path });
+  const policies = await storePolicies(s2);
   global.gc?.();
-  const rssBefore = process.memoryUsage().rss;
-  peakRss = rssBefore;
-  t = performance.now();
-  // zones in chunks of 2,000 (one query each), so memory stays bounded whatever the number of zones
-  const names = (await s2.zones.list()).map((z) => z.name);
-  let tLoad = 0;
-  let due = 0;
-  let actions = 0;
-  const wake = new Map();
-  for (let i = 0; i < names.length; i += 2000) {
-    const l0 = performance.now();
-    const chunk = await s2.keys.loadMany(names.slice(i, i + 2000));
-    tLoad += performance.now() - l0;
-    for (const [zone, set] of chunk) {
-      const plan = planKeyActions(set.keys.map((k) => k.key), DOTGOV_CSS, set.observations, NOW);
-      if (plan.actions.length > 0) due++;
-      actions += plan.actions.length;
-      wake.set(zone, plan.wakeAt);
-    }
+  const phase = async (fn) => {
     sample();
+    const before = process.memoryUsage().rss;
+    peakRss = before;
+    const t0 = performance.now();
+    const out = await fn();
+    const ms = performance.now() - t0;
+    sample();
+    return { out, ms, before, peak: peakRss };
+  };
+  const full = await phase(() => recomputeAll(s2, policies, NOW));
+  // carry out what was due at NOW (the zones' offsets left up to a day of backlog) through each zone's KeyManager
+  // over the store, as the service does: state, events and the new wake-up saved in one transaction per step
+  let made = 0;
+  const vault = {
+    create: async () => ({ id: `bench-${made++}`, keyTag: made % 65536 }),
+    signer: async () => ({ dnskeyRdata: new Uint8Array(4) }),
+  };
+  const carry = await phase(async () => {
+    for (const p of full.out.due) {
+      const m = new KeyManager({ zone: Name.parse(p.zone), policy: DOTGOV_CSS, clock: new ManualClock(NOW), vault, state: storeKeyState(s2, p.zone) });
+      await m.step();
+    }
+    return full.out.due.length;
+  });
+  // again, with every timer now stored: the same reads and plans, no writes
+  const full2 = await phase(() => recomputeAll(s2, policies, NOW));
+
+  // ---- (a) scheduler ticks: the zones whose persisted wake-up has come, at realistic instants after NOW ----
+  const ticks = [];
+  for (const [label, dt] of [['1-minute tick', MINUTE], ['1-hour tick', HOUR], ['1-day tick', DAY]]) {
+    const r = await phase(() => enforcerTick(s2, policies, NOW + dt));
+    ticks.push({ label, ...r });
   }
-  const tFull = performance.now() - t;
-  sample();
-  const fullPeak = peakRss;
-
-  // persist each zone's wake-up (not timed), as the scheduler does after each zone's step
-  const db2 = new BetterSqlite3(path);
-  const upd = db2.prepare('update zones set wake_at = ? where name = ?');
-  db2.transaction(() => {
-    for (const [zone, at] of wake) upd.run(Number.isFinite(at) ? at : null, zone);
-  })();
-  db2.close();
-
-  // ---- tick 2: one day later, only the zones whose persisted wake-up has come ----
-  const later = NOW + DAY;
-  t = performance.now();
-  const dueZones = (await s2.zones.due(later, N)).map((z) => z.name);
-  const sets = await s2.keys.loadMany(dueZones);
-  let dueActions = 0;
-  for (const [, set] of sets) dueActions += planKeyActions(set.keys.map((k) => k.key), DOTGOV_CSS, set.observations, later).actions.length;
-  const tTick = performance.now() - t;
-  sample();
   await s2.close();
   clearInterval(sampler);
 
   const maxRss = process.resourceUsage().maxRSS * 1024;
-  console.log(`zones ${N}, key rows ${keyRows}, setup ${setupS.toFixed(1)} s (not timed)`);
-  console.log(`full tick (list zones, load every zone's keys in chunks of 2,000 + plan all): ${(tFull / 1000).toFixed(2)} s (load ${(tLoad / 1000).toFixed(2)} s, plan ${((tFull - tLoad) / 1000).toFixed(2)} s); zones with actions now ${due}, actions ${actions}; RSS before ${mb(rssBefore)} MB, peak ${mb(fullPeak)} MB`);
-  console.log(`timer tick (+1 day: zones due by wake_at, load + plan): ${(tTick / 1000).toFixed(3)} s for ${dueZones.length} zones, ${dueActions} actions`);
-  console.log(`process peak RSS ${mb(maxRss)} MB; saving actions not included`);
+  const actionsOf = (r) => r.due.reduce((n, p) => n + p.actions.length, 0);
+  console.log(`zones ${N}, key rows ${keyRows} (${liveRows} live), setup ${setupS.toFixed(1)} s (not timed)`);
+  for (const [label, r] of [['full recompute, no stored timers (plan all + write every wake-up)', full], ['full recompute, timers stored (plan all, no writes)', full2]]) {
+    console.log(`${label}: ${(r.ms / 1000).toFixed(2)} s; zones ${r.out.zones}, due ${r.out.due.length} (${actionsOf(r.out)} actions), wake-ups written ${r.out.rescheduled}; RSS before ${mb(r.before)} MB, peak ${mb(r.peak)} MB`);
+  }
+  console.log(`carrying out the ${carry.out} zones due at the recompute's instant (KeyManager.step over the store, fake vault): ${(carry.ms / 1000).toFixed(2)} s`);
+  for (const r of ticks) {
+    console.log(`scheduler ${r.label} (due by wake_at <= now, load + plan + write back): ${(r.ms / 1000).toFixed(3)} s for ${r.out.zones} zones, due ${r.out.due.length} (${actionsOf(r.out)} actions), rescheduled ${r.out.rescheduled}; RSS before ${mb(r.before)} MB, peak ${mb(r.peak)} MB`);
+  }
+  console.log(`process peak RSS ${mb(maxRss)} MB; carrying out the actions (vault, signing) not included`);
 } finally {
   clearInterval(sampler);
   if (!process.env.KEEP) rmSync(dir, { recursive: true, force: true }); else console.log(dir);

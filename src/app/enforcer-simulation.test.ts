@@ -56,6 +56,7 @@ class EnforcerRun implements SimView {
   readonly zoneHistory: ZoneSnapshot[];
   steps = 0;
   readonly enforcer: OfflineEnforcer;
+  readonly #store: Store;
 
   constructor(
     readonly policy: KeyPolicy,
@@ -63,6 +64,7 @@ class EnforcerRun implements SimView {
     store: Store,
     vault: Pkcs11ZoneKeyVault,
   ) {
+    this.#store = store;
     // the zone was unsigned and had no DS long before the run starts (as in key-sim)
     this.dsHistory = [{ from: start - 30 * DAY, keys: [] }];
     this.zoneHistory = [{ from: start - 30 * DAY, dnskeys: [], dnskeySigners: [], zoneSigners: [] }];
@@ -124,6 +126,9 @@ class EnforcerRun implements SimView {
       }
       this.steps++;
       checkInvariants(this);
+      // the zone's persisted timer (what the scheduler's tick selects by) is the key manager's wake-up
+      const stored = (await this.#store.zones.require(ZONE)).wakeAt ?? Infinity;
+      assert.equal(stored, this.enforcer.manager(ZONE).wakeAt, `stored wake-up at step ${this.steps}`);
     }
   }
 }

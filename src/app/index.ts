@@ -10,4 +10,5 @@ export * from './store-key-state.js';
 
 export * from './store-key-state.js';
 export * from './offline-enforcer.js';
+export * from './enforcer-tick.js';
 export * from './enforcer-commands.js';

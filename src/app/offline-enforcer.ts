@@ -134,6 +134,7 @@ export class OfflineEnforcer {
           run.state = s;
           hooks?.saved?.(zone.name, change.at, change.actions, change.events, change.audit);
         },
+        ...(zone.state.wake ? { wake: (z, at) => zone.state.wake!(z, at) } : {}),
       };
       (run as { manager: KeyManager }).manager = new KeyManager({ zone: Name.parse(zone.name), policy: zone.policy, clock: opts.clock, vault: opts.vault, state });
       return run;

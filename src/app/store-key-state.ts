@@ -1,5 +1,6 @@
 // The store as the key manager's KeyStatePort: a zone's keys and observations loaded from and saved to the store,
-// each save in one transaction with its actions, events and rollover audit appended to the key event log.
+// each save in one transaction with its actions, events and rollover audit appended to the key event log and the
+// zone's next wake-up (zones.wake_at) written beside them.
 import type { Store } from '../store/index.js';
 import type { KeyStatePort, ZoneKeyState } from '../zone-events/index.js';
 
@@ -14,10 +15,14 @@ export function storeKeyState(store: Store, zone: string, actor = 'engine'): Key
   const fingerprints = (state: ZoneKeyState): Map<string, string> => new Map(state.keys.map((k) => [k.id, JSON.stringify([k, state.observations[k.id] ?? null])]));
   return {
     load: async (_z) => {
-      const set = await store.keys.load(zone);
+      const [set, z] = await Promise.all([store.keys.load(zone), store.zones.get(zone)]);
       const state = { keys: set.keys.map((k) => k.key), observations: set.observations };
       stored = fingerprints(state);
-      return set.keys.length === 0 ? undefined : state;
+      return set.keys.length === 0 ? undefined : { ...state, wakeAt: z?.wakeAt ?? Infinity };
+    },
+    // the zone's persisted timer (zones.wake_at): what the enforcer's tick selects due zones by
+    wake: async (_z, wakeAt) => {
+      await store.zones.setWakeAt([[zone, wakeAt]]);
     },
     save: async (_z, state, change) => {
       const next = fingerprints(state);
@@ -41,6 +46,7 @@ export function storeKeyState(store: Store, zone: string, actor = 'engine'): Key
           });
         }
         for (const e of change.events) await tx.keyEvents.append({ zone, keyId: e.keyId, event: e.kind, actor, at: e.at, data: { ...e.data } });
+        await tx.zones.setWakeAt([[zone, change.wakeAt]]);
       });
       stored = next; // only once committed: after a rollback every key is written again
     },

@@ -14,7 +14,7 @@ export type { StoredZone, NewZone, ZonePatch, StatusChange, ZoneSource, ZoneDest
 export { TsigKeyRepository } from './tsig-key-repository.js';
 export type { StoredTsigKey } from './tsig-key-repository.js';
 export { KeyRepository } from './key-repository.js';
-export type { KeyToSave, StoredKey, ZoneKeySet } from './key-repository.js';
+export type { KeyToSave, StoredKey, ZoneKeySet, PlanningZone } from './key-repository.js';
 export { KeyEventRepository } from './key-event-repository.js';
 export type { NewKeyEvent, KeyEventRecord } from './key-event-repository.js';
 export { OutboxRepository, DEFAULT_OUTBOX_LEASE_MS } from './outbox-repository.js';

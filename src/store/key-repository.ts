@@ -3,7 +3,8 @@
 import type { KeyObservation, KeyPlan, KeyRecord, KeyRole, Observations, RecordState, RecordStatus, Seen, StateChange, ZoneKey } from '../policy/index.js';
 import { atomically, fromDb, run, toDb } from './repo-context.js';
 import type { RepoContext } from './repo-context.js';
-import type { Executor, KeyStatesTable, KeysTable } from './schema.js';
+import { sql } from 'kysely';
+import type { DialectKind, Executor, KeyStatesTable, KeysTable } from './schema.js';
 import { StoreError } from './store-error.js';
 
 /** A key to save: the engine's view plus what only the store keeps. Omitted `publicKey`/`vaultRef` keep the stored ones. */
@@ -131,6 +132,88 @@ function selectJoined(db: Executor) {
     ]);
 }
 
+/** A zone with its live keys as the planner reads them (see `KeyRepository.dueForPlanning`). */
+export interface PlanningZone {
+  readonly name: string;
+  readonly policy: string;
+  /** The persisted wake-up (`Infinity`: none). */
+  readonly wakeAt: number;
+  /** Live keys, oldest first, without their change history (`changes` is empty): the planner's input only. */
+  readonly keys: ZoneKey[];
+  readonly observations: Observations;
+}
+
+/** Shared by every key loaded for planning: the planner never reads the history (and never changes this array). */
+const NO_CHANGES: readonly StateChange[] = Object.freeze([]);
+
+// The planner's inputs, per zone, as ONE JSON text: an array of keys, each an array of these columns. Measured
+// (docs/benchmarks.md, "Enforcer tick" 2026-11-23 rerun): the driver building a row object per key costs several
+// times more than SQLite's work, and more than one JSON.parse per zone; see docs/decisions.md.
+const PLANNING_FIELDS = [
+  'k.id', 'k.key_tag', 'k.algorithm', 'k.size', 'k.role', 'k.goal', 'PLAN', 'NOTICES', 'k.created_at', 'k.published_at', 'k.active_at', 'k.retired_at',
+  's.ds_state', 's.ds_since', 's.ds_seen', 's.ds_seen_since',
+  's.dnskey_state', 's.dnskey_since', 's.dnskey_seen', 's.dnskey_seen_since',
+  's.krrsig_state', 's.krrsig_since', 's.krrsig_seen', 's.krrsig_seen_since',
+  's.zrrsig_state', 's.zrrsig_since', 's.zrrsig_seen', 's.zrrsig_seen_since',
+] as const;
+
+/** The correlated subquery giving a zone's live keys as a JSON array text (`[]` or null when it has none). */
+function liveKeysJson(kind: DialectKind) {
+  const json = (col: string): string => (kind === 'sqlite' ? `json(k.${col})` : `k.${col}::json`);
+  const fields = PLANNING_FIELDS.map((f) => (f === 'PLAN' ? json('plan') : f === 'NOTICES' ? json('notices') : f)).join(', ');
+  const from = 'from keys k left join key_states s on s.key_id = k.id where k.zone = zones.name and k.removed_at is null';
+  return kind === 'sqlite'
+    ? sql<string | null>`(select json_group_array(json_array(${sql.raw(fields)}) order by k.created_at, k.id) ${sql.raw(from)})`
+    : sql<string | null>`(select json_agg(json_build_array(${sql.raw(fields)}) order by k.created_at, k.id)::text ${sql.raw(from)})`;
+}
+
+type Cell = string | number | null;
+const RECORD_AT: readonly [KeyRecord, keyof KeyObservation, number][] = [
+  ['DS', 'ds', 12],
+  ['DNSKEY', 'dnskey', 16],
+  ['KRRSIG', 'krrsig', 20],
+  ['ZRRSIG', 'zrrsig', 24],
+];
+
+/** A planning zone from its row: the keys' JSON arrays in PLANNING_FIELDS order. */
+function planningZone(r: { name: string; policy: string; wake_at: number | null; k: string | null }): PlanningZone {
+  const keys: ZoneKey[] = [];
+  const observations: Record<string, KeyObservation> = {};
+  const arrays = r.k === null ? [] : (JSON.parse(r.k) as Cell[][]);
+  for (const a of arrays) {
+    const id = a[0] as string;
+    const records: Partial<Record<KeyRecord, RecordStatus>> = {};
+    let obs: { -readonly [K in keyof KeyObservation]: Seen } | undefined;
+    for (const [record, field, at] of RECORD_AT) {
+      const state = a[at];
+      const since = a[at + 1];
+      if (typeof state === 'string' && typeof since === 'number') records[record] = { state: state as RecordState, since };
+      const seen = a[at + 2];
+      const seenSince = a[at + 3];
+      if (typeof seen === 'number' && typeof seenSince === 'number') (obs ??= {})[field] = { present: seen === 1, since: seenSince };
+    }
+    const timing: { -readonly [K in keyof ZoneKey['timing']]: number } = { created: a[8] as number };
+    if (a[9] !== null) timing.published = a[9] as number;
+    if (a[10] !== null) timing.active = a[10] as number;
+    if (a[11] !== null) timing.retire = a[11] as number;
+    keys.push({
+      id,
+      role: a[4] as KeyRole,
+      algorithm: a[2] as number,
+      size: a[3] as number,
+      ...(a[1] === null ? {} : { keyTag: a[1] as number }),
+      goal: a[5] === 'inactive' ? 'inactive' : 'active',
+      records,
+      timing,
+      plan: a[6] as unknown as KeyPlan,
+      notices: a[7] as unknown as string[],
+      changes: NO_CHANGES,
+    });
+    if (obs) observations[id] = obs;
+  }
+  return { name: r.name, policy: r.policy, wakeAt: r.wake_at ?? Infinity, keys, observations };
+}
+
 /** Keys and key states. */
 export class KeyRepository {
   readonly #ctx: RepoContext;
@@ -235,6 +318,37 @@ export class KeyRepository {
       add(await run(this.#ctx, (db) => selectJoined(db).where('keys.zone', 'in', chunk).orderBy('keys.zone').orderBy('keys.created_at').orderBy('keys.id').execute()));
     }
     return out;
+  }
+
+  /**
+   * The zones whose persisted wake-up (`zones.wake_at`) has come at `now`, earliest first, at most `limit`, each with
+   * the planner's inputs — one query through the `wake_at` index: live keys only (the planner ignores removed ones),
+   * oldest first, without the change history (`changes` is empty), DNSKEY RDATA or vault reference. Plans from these
+   * equal plans from `load`; do not save these keys back.
+   */
+  async dueForPlanning(now: number, limit: number): Promise<PlanningZone[]> {
+    const rows = await run(this.#ctx, (db) =>
+      db
+        .selectFrom('zones')
+        .select(['zones.name', 'zones.policy', 'zones.wake_at'])
+        .select(liveKeysJson(this.#ctx.kind).as('k'))
+        .where('zones.wake_at', '<=', now)
+        .orderBy('zones.wake_at')
+        .orderBy('zones.name')
+        .limit(limit)
+        .execute(),
+    );
+    return rows.map(planningZone);
+  }
+
+  /** As `dueForPlanning`, for a page of every zone by name after `after` (from the first when undefined). */
+  async pageForPlanning(after: string | undefined, limit: number): Promise<PlanningZone[]> {
+    const rows = await run(this.#ctx, (db) => {
+      let q = db.selectFrom('zones').select(['zones.name', 'zones.policy', 'zones.wake_at']).select(liveKeysJson(this.#ctx.kind).as('k'));
+      if (after !== undefined) q = q.where('zones.name', '>', after);
+      return q.orderBy('zones.name').limit(limit).execute();
+    });
+    return rows.map(planningZone);
   }
 
   /** One key by id, or undefined. */

@@ -14,7 +14,7 @@ import { storeOutbox } from '../app/index.js';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { KeySim } from '../../tests/support/key-sim.js';
-import { DAY, DOTGOV_CSS, ROTATE_90D, YEAR } from '../policy/index.js';
+import { DAY, DOTGOV_CSS, ROTATE_90D, YEAR, planKeyActions } from '../policy/index.js';
 import { DEFAULT_OUTBOX_LEASE_MS, LATEST_MIGRATION, Store, StoreError, sqlitePathIn } from './index.js';
 import { toStoreError } from './store-error.js';
 
@@ -57,8 +57,8 @@ async function seed(s: Store): Promise<void> {
 async function contract(t: TestContext, fresh: Fresh): Promise<void> {
   await t.test('open migrates to the latest schema and reports it through the schema_version view', (t) =>
     withStore(fresh, t, async (s) => {
-      assert.deepEqual(s.applied, ['0001-initial', '0002-append-only', '0003-schema-version', '0004-delegations', '0005-settings']);
-      assert.deepEqual(await s.schemaVersion(), { version: LATEST_MIGRATION, migrations: 5 });
+      assert.deepEqual(s.applied, ['0001-initial', '0002-append-only', '0003-schema-version', '0004-delegations', '0005-settings', '0006-planning-index']);
+      assert.deepEqual(await s.schemaVersion(), { version: LATEST_MIGRATION, migrations: 6 });
     }));
 
   await t.test('re-opening an existing database applies nothing and keeps the data', async (t) => {
@@ -70,7 +70,7 @@ async function contract(t: TestContext, fresh: Fresh): Promise<void> {
     try {
       assert.deepEqual(s2.applied, []);
       assert.equal((await s2.policies.list()).length, 2);
-      assert.deepEqual(await s2.schemaVersion(), { version: LATEST_MIGRATION, migrations: 5 });
+      assert.deepEqual(await s2.schemaVersion(), { version: LATEST_MIGRATION, migrations: 6 });
     } finally {
       await s2.close();
     }
@@ -235,6 +235,54 @@ async function contract(t: TestContext, fresh: Fresh): Promise<void> {
       await assert.rejects(s.keys.saveZoneKeys('example.gov.', [{ key: bad }]), isStoreError('STORE_CHECK'));
       assert.equal((await s.keys.load('example.gov.')).keys.length, 2);
       assert.equal((await s.keys.load('other.gov.')).keys.length, 0);
+    }));
+
+  await t.test('planning reads: due zones by wake-up and pages by name, live keys only without history, equal to the full load otherwise', (t) =>
+    withStore(fresh, t, async (s) => {
+      await seed(s);
+      // two years of dotgov-css with an emergency ZSK rollover: removed keys, long histories, a successor plan
+      const sim = new KeySim({
+        policy: DOTGOV_CSS,
+        start: T0,
+        requests: [{ at: T0 + 200 * DAY, role: 'ZSK', request: { emergency: true, reason: 'key file leaked', requestedBy: 'alice' } }],
+      });
+      sim.run(T0 + 2 * YEAR);
+      assert.ok(sim.keys.some((k) => k.timing.removed !== undefined) && sim.keys.some((k) => k.timing.removed === undefined));
+      const names = ['c.gov.', 'a.gov.', 'b.gov.', 'd.gov.'];
+      for (const name of names) {
+        await s.zones.create({ name, policy: 'dotgov-css', status: 'SOURCE_OK' }, T0);
+        if (name !== 'd.gov.') await s.keys.saveZoneKeys(name, sim.keys.map((key) => ({ key: { ...key, id: `${name}${key.id}` } })), Object.fromEntries(Object.entries(sim.obs).map(([id, o]) => [`${name}${id}`, o])));
+      }
+      await s.zones.setWakeAt([
+        ['a.gov.', T0 + 5],
+        ['b.gov.', T0 + 5],
+        ['c.gov.', T0 + 3],
+        ['nope.gov.', T0],
+      ]);
+      await s.zones.setWakeAt(new Map([['d.gov.', Infinity]]));
+      assert.equal((await s.zones.require('a.gov.')).wakeAt, T0 + 5);
+      assert.equal((await s.zones.require('d.gov.')).wakeAt, undefined, 'Infinity is stored as no wake-up');
+      assert.equal((await s.zones.require('a.gov.')).updatedAt, T0, 'a wake-up is not an enrollment change');
+
+      // due: wake-up at or before now, earliest first (then by name), limited
+      assert.deepEqual((await s.keys.dueForPlanning(T0 + 4, 10)).map((z) => z.name), ['c.gov.']);
+      assert.deepEqual((await s.keys.dueForPlanning(T0 + 5, 10)).map((z) => [z.name, z.wakeAt]), [['c.gov.', T0 + 3], ['a.gov.', T0 + 5], ['b.gov.', T0 + 5]]);
+      assert.deepEqual((await s.keys.dueForPlanning(T0 + 5, 2)).map((z) => z.name), ['c.gov.', 'a.gov.']);
+      // pages by name cover every zone once, keys or not
+      const p1 = await s.keys.pageForPlanning(undefined, 3);
+      const p2 = await s.keys.pageForPlanning(p1[p1.length - 1]!.name, 3);
+      assert.deepEqual([...p1, ...p2].map((z) => z.name), ['a.gov.', 'b.gov.', 'c.gov.', 'd.gov.']);
+      assert.deepEqual(p2[0]!.keys, []);
+      assert.equal(p2[0]!.wakeAt, Infinity);
+
+      // the planning view of a zone is the full load without removed keys and without history
+      const full = await s.keys.load('a.gov.');
+      const live = full.keys.map((k) => k.key).filter((k) => k.timing.removed === undefined);
+      const planning = p1[0]!;
+      assert.equal(planning.policy, 'dotgov-css');
+      assert.deepEqual(planning.keys, live.map((k) => ({ ...k, changes: [] })));
+      assert.deepEqual(planning.observations, Object.fromEntries(Object.entries(full.observations).filter(([id]) => live.some((k) => k.id === id))));
+      assert.deepEqual(planKeyActions(planning.keys, DOTGOV_CSS, planning.observations, T0 + 2 * YEAR + DAY), planKeyActions(full.keys.map((k) => k.key), DOTGOV_CSS, full.observations, T0 + 2 * YEAR + DAY));
     }));
 
   await t.test('key events are append-only: no API to change them, and the database refuses UPDATE and DELETE', (t) =>

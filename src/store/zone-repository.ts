@@ -1,5 +1,6 @@
 // Zones: enrollment data, current status (with history), sources and destinations, the last published serial and
 // the persisted scheduler wake-up. Zone names are stored as the caller gives them: canonicalise before.
+import { sql } from 'kysely';
 import { atomically, flag, run } from './repo-context.js';
 import type { RepoContext } from './repo-context.js';
 import type { Executor, ZonesTable } from './schema.js';
@@ -82,6 +83,11 @@ function fromRow(r: ZonesTable): StoredZone {
   };
 }
 
+/** A wake-up as stored: a bigint, or null for none (typed so PostgreSQL's CASE gets a bigint, not text). */
+function wakeValue(at: number) {
+  return Number.isFinite(at) ? sql<number | null>`cast(${at} as bigint)` : sql<number | null>`cast(null as bigint)`;
+}
+
 function json(v: unknown): string | null {
   return v === undefined ? null : JSON.stringify(v);
 }
@@ -155,6 +161,38 @@ export class ZoneRepository {
       db.selectFrom('zones').selectAll().where('wake_at', 'is not', null).where('wake_at', '<=', now).orderBy('wake_at').orderBy('name').limit(limit).execute(),
     );
     return rows.map(fromRow);
+  }
+
+  /**
+   * Persist zones' next wake-ups (`Infinity`: none) — the scheduler's timers, not an enrollment change, so
+   * `updated_at` is left alone. Unknown zones are skipped. In chunks of 200, one statement each, atomically.
+   */
+  async setWakeAt(wakes: Iterable<readonly [zone: string, at: number]> | ReadonlyMap<string, number>): Promise<void> {
+    const all = [...wakes];
+    if (all.length === 0) return;
+    await atomically(this.#ctx, async (db) => {
+      for (let i = 0; i < all.length; i += 200) {
+        const chunk = all.slice(i, i + 200);
+        if (chunk.length === 1) {
+          const [zone, at] = chunk[0]!;
+          await db.updateTable('zones').set({ wake_at: Number.isFinite(at) ? at : null }).where('name', '=', zone).execute();
+          continue;
+        }
+        await db
+          .updateTable('zones')
+          .set((eb) => {
+            let c = eb.case().when('name', '=', chunk[0]![0]).then(wakeValue(chunk[0]![1]));
+            for (const [zone, at] of chunk.slice(1)) c = c.when('name', '=', zone).then(wakeValue(at));
+            return { wake_at: c.end() };
+          })
+          .where(
+            'name',
+            'in',
+            chunk.map(([zone]) => zone),
+          )
+          .execute();
+      }
+    });
   }
 
   /** Change enrollment fields, the published serial or the wake-up; STORE_NOT_FOUND when absent. */

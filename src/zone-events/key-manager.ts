@@ -35,6 +35,11 @@ export interface KeyVaultPort {
 export interface ZoneKeyState {
   readonly keys: readonly ZoneKey[];
   readonly observations: Observations;
+  /**
+   * The zone's persisted wake-up as `load` found it (`Infinity`: none); lets the manager skip rewriting an
+   * unchanged one. Ignored by `save`, which gets the new one in its `KeyStateChange`.
+   */
+  readonly wakeAt?: number;
 }
 
 /** What one step changed, saved together with the new state (one transaction in the store). */
@@ -43,12 +48,22 @@ export interface KeyStateChange {
   readonly actions: readonly KeyAction[];
   readonly events: readonly KeyEvent[];
   readonly audit?: RolloverAudit;
+  /**
+   * When the planner next has something to do for the saved state (Knot's persisted per-zone timer): `at` when
+   * actions are still due now, `Infinity` when only a new observation can change anything. Saved with the state.
+   */
+  readonly wakeAt: number;
 }
 
-/** Where key state is kept. `save` must store the state, the actions, events and audit atomically. */
+/**
+ * Where key state is kept. `save` must store the state, the actions, events, audit and the new wake-up atomically;
+ * `wake` persists a new wake-up alone (a step that changed nothing else: new observations saved earlier, a policy
+ * change, or the first step after a restart).
+ */
 export interface KeyStatePort {
   load(zone: Name): Promise<ZoneKeyState | undefined>;
   save(zone: Name, state: ZoneKeyState, change: KeyStateChange): Promise<void>;
+  wake?(zone: Name, wakeAt: number): Promise<void>;
 }
 
 /** What the manager tells the rest of the service. */
@@ -83,6 +98,8 @@ export class KeyManager {
   #state: ZoneKeyState = { keys: [], observations: {} };
   #loaded = false;
   #wakeAt = Infinity;
+  /** The wake-up the state port holds (undefined: unknown). */
+  #persistedWake: number | undefined;
   #queue: Promise<unknown> = Promise.resolve();
   #wake = new AbortController();
   #lastConfig = '';
@@ -130,7 +147,7 @@ export class KeyManager {
       const now = this.#o.clock.now();
       const out = requestRollover(this.#state.keys, role, request, now, this.#policy);
       this.#state = { ...this.#state, keys: out.keys };
-      await this.#o.state.save(this.zone, this.#state, { at: now, actions: [], events: out.events, audit: out.audit });
+      await this.#save({ at: now, actions: [], events: out.events, audit: out.audit });
       if (out.events.length > 0) this.#o.listener?.events?.(out.events);
       await this.#settle();
       return out.audit;
@@ -203,14 +220,17 @@ export class KeyManager {
   async #load(): Promise<void> {
     if (this.#loaded) return;
     const s = await this.#o.state.load(this.zone);
-    if (s) this.#state = s;
+    if (s) {
+      this.#state = { keys: s.keys, observations: s.observations };
+      this.#persistedWake = s.wakeAt;
+    }
     this.#loaded = true;
     this.#lastConfig = configKey(signingConfigFor(this.#state.keys, this.#policy));
   }
 
   async #observe(obs: Observations): Promise<void> {
     this.#state = { ...this.#state, observations: obs };
-    await this.#o.state.save(this.zone, this.#state, { at: this.#o.clock.now(), actions: [], events: [] });
+    await this.#save({ at: this.#o.clock.now(), actions: [], events: [] });
     this.#wake.abort();
     this.#wake = new AbortController();
     await this.#settle();
@@ -218,10 +238,14 @@ export class KeyManager {
 
   async #settle(): Promise<void> {
     const now = this.#o.clock.now();
+    let settled: number | undefined;
     for (let i = 0; i < MAX_SETTLE; i++) {
       const plan = planKeyActions(this.#state.keys, this.#policy, this.#state.observations, now);
       this.#wakeAt = plan.wakeAt;
-      if (plan.actions.length === 0) break;
+      if (plan.actions.length === 0) {
+        settled = plan.wakeAt;
+        break;
+      }
       // keys first (the vault may fail: then nothing of this step is saved)
       const created = new Map<KeyAction, { id: string; keyTag: number }>();
       for (const a of plan.actions) {
@@ -230,7 +254,7 @@ export class KeyManager {
       const keys = applyKeyActions(this.#state.keys, plan.actions, now, (a) => created.get(a)!);
       const events = plan.actions.flatMap((a) => (a.kind === 'raise-event' ? [a.event] : []));
       this.#state = { ...this.#state, keys };
-      await this.#o.state.save(this.zone, this.#state, { at: now, actions: plan.actions, events });
+      await this.#save({ at: now, actions: plan.actions, events });
       if (events.length > 0) this.#o.listener?.events?.(events);
       for (const a of plan.actions) {
         if (a.kind !== 'submit-ds' && a.kind !== 'withdraw-ds') continue;
@@ -241,11 +265,30 @@ export class KeyManager {
       }
       if (i === MAX_SETTLE - 1) this.#log.warn({ zone: this.zone.toString() }, 'key planner did not settle');
     }
+    // the wake-up the state now warrants is persisted even when nothing was saved (see KeyStatePort.wake)
+    const wake = settled ?? this.#nextWake(now);
+    if (wake !== this.#persistedWake && this.#o.state.wake) {
+      await this.#o.state.wake(this.zone, wake);
+      this.#persistedWake = wake;
+    }
     const cfg = configKey(signingConfigFor(this.#state.keys, this.#policy));
     if (cfg !== this.#lastConfig) {
       this.#lastConfig = cfg;
       this.#o.listener?.signingChanged?.();
     }
+  }
+
+  /** Save the current state with `change` and the wake-up it warrants. */
+  async #save(change: Omit<KeyStateChange, 'wakeAt'>): Promise<void> {
+    const wakeAt = this.#nextWake(change.at);
+    await this.#o.state.save(this.zone, this.#state, { ...change, wakeAt });
+    this.#persistedWake = wakeAt;
+  }
+
+  /** When the planner next has something to do for the current state: `now` when actions are due already. */
+  #nextWake(now: number): number {
+    const plan = planKeyActions(this.#state.keys, this.#policy, this.#state.observations, now);
+    return plan.actions.length > 0 ? now : plan.wakeAt;
   }
 
   async #setupFrom(cfg: SigningConfig): Promise<SigningSetup> {

@@ -51,6 +51,7 @@ async function main(): Promise<void> {
         await s.save(z, st, change);
         mark('saved');
       },
+      wake: (z, at) => s.wake!(z, at),
     };
   };
   const start = (await store.settings.get<number>(SIMULATED_CLOCK_SETTING)) ?? CRASH_T0;
