@@ -162,8 +162,10 @@ function liveKeysJson(kind: DialectKind) {
   const json = (col: string): string => (kind === 'sqlite' ? `json(k.${col})` : `k.${col}::json`);
   const fields = PLANNING_FIELDS.map((f) => (f === 'PLAN' ? json('plan') : f === 'NOTICES' ? json('notices') : f)).join(', ');
   const from = 'from keys k left join key_states s on s.key_id = k.id where k.zone = zones.name and k.removed_at is null';
+  // SQLite: no ORDER BY in the aggregate (it doubles the query's cost with a temporary B-tree per zone); the rows
+  // come from keys_live_idx (zone, created_at, id) in that order anyway, and planningZone sorts if they do not
   return kind === 'sqlite'
-    ? sql<string | null>`(select json_group_array(json_array(${sql.raw(fields)}) order by k.created_at, k.id) ${sql.raw(from)})`
+    ? sql<string | null>`(select json_group_array(json_array(${sql.raw(fields)})) ${sql.raw(from)})`
     : sql<string | null>`(select json_agg(json_build_array(${sql.raw(fields)}) order by k.created_at, k.id)::text ${sql.raw(from)})`;
 }
 
@@ -176,7 +178,7 @@ const RECORD_AT: readonly [KeyRecord, keyof KeyObservation, number][] = [
 ];
 
 /** A planning zone from its row: the keys' JSON arrays in PLANNING_FIELDS order. */
-function planningZone(r: { name: string; policy: string; wake_at: number | null; k: string | null }): PlanningZone {
+function planningZone(r: { name: string; policy: string; wake_at: number | null; k: string | null }, kind: DialectKind): PlanningZone {
   const keys: ZoneKey[] = [];
   const observations: Record<string, KeyObservation> = {};
   const arrays = r.k === null ? [] : (JSON.parse(r.k) as Cell[][]);
@@ -184,32 +186,41 @@ function planningZone(r: { name: string; policy: string; wake_at: number | null;
     const id = a[0] as string;
     const records: Partial<Record<KeyRecord, RecordStatus>> = {};
     let obs: { -readonly [K in keyof KeyObservation]: Seen } | undefined;
-    for (const [record, field, at] of RECORD_AT) {
+    for (let j = 0; j < RECORD_AT.length; j++) {
+      const [record, field, at] = RECORD_AT[j]!;
       const state = a[at];
-      const since = a[at + 1];
-      if (typeof state === 'string' && typeof since === 'number') records[record] = { state: state as RecordState, since };
+      if (typeof state === 'string') records[record] = { state: state as RecordState, since: a[at + 1] as number };
       const seen = a[at + 2];
-      const seenSince = a[at + 3];
-      if (typeof seen === 'number' && typeof seenSince === 'number') (obs ??= {})[field] = { present: seen === 1, since: seenSince };
+      if (typeof seen === 'number') (obs ??= {})[field] = { present: seen === 1, since: a[at + 3] as number };
     }
     const timing: { -readonly [K in keyof ZoneKey['timing']]: number } = { created: a[8] as number };
     if (a[9] !== null) timing.published = a[9] as number;
     if (a[10] !== null) timing.active = a[10] as number;
     if (a[11] !== null) timing.retire = a[11] as number;
-    keys.push({
+    const key: { -readonly [K in keyof ZoneKey]: ZoneKey[K] } = {
       id,
       role: a[4] as KeyRole,
       algorithm: a[2] as number,
       size: a[3] as number,
-      ...(a[1] === null ? {} : { keyTag: a[1] as number }),
       goal: a[5] === 'inactive' ? 'inactive' : 'active',
       records,
       timing,
       plan: a[6] as unknown as KeyPlan,
       notices: a[7] as unknown as string[],
       changes: NO_CHANGES,
-    });
+    };
+    if (a[1] !== null) key.keyTag = a[1] as number;
+    keys.push(key);
     if (obs) observations[id] = obs;
+  }
+  // oldest first, then by id (SQLite's BINARY order, as `load` returns them; PostgreSQL's aggregate is ordered)
+  for (let i = 1; kind === 'sqlite' && i < keys.length; i++) {
+    const p = keys[i - 1]!;
+    const k = keys[i]!;
+    if (p.timing.created > k.timing.created || (p.timing.created === k.timing.created && p.id > k.id)) {
+      keys.sort((a, b) => a.timing.created - b.timing.created || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
+      break;
+    }
   }
   return { name: r.name, policy: r.policy, wakeAt: r.wake_at ?? Infinity, keys, observations };
 }
@@ -338,7 +349,7 @@ export class KeyRepository {
         .limit(limit)
         .execute(),
     );
-    return rows.map(planningZone);
+    return rows.map((r) => planningZone(r, this.#ctx.kind));
   }
 
   /** As `dueForPlanning`, for a page of every zone by name after `after` (from the first when undefined). */
@@ -348,7 +359,7 @@ export class KeyRepository {
       if (after !== undefined) q = q.where('zones.name', '>', after);
       return q.orderBy('zones.name').limit(limit).execute();
     });
-    return rows.map(planningZone);
+    return rows.map((r) => planningZone(r, this.#ctx.kind));
   }
 
   /** One key by id, or undefined. */

@@ -178,13 +178,11 @@ export class ZoneRepository {
           await db.updateTable('zones').set({ wake_at: Number.isFinite(at) ? at : null }).where('name', '=', zone).execute();
           continue;
         }
+        // one statement per chunk: set wake_at = case name when … then … end where name in (…)
+        const whens = chunk.map(([zone, at]) => sql`when ${zone} then ${wakeValue(at)}`);
         await db
           .updateTable('zones')
-          .set((eb) => {
-            let c = eb.case().when('name', '=', chunk[0]![0]).then(wakeValue(chunk[0]![1]));
-            for (const [zone, at] of chunk.slice(1)) c = c.when('name', '=', zone).then(wakeValue(at));
-            return { wake_at: c.end() };
-          })
+          .set({ wake_at: sql<number | null>`case ${sql.ref("name")} ${sql.join(whens, sql` `)} end` })
           .where(
             'name',
             'in',
