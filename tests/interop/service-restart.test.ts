@@ -26,6 +26,9 @@ test('a restart serves the last signed zone from the data directory while the so
   await first.service.enroll({ zone: ZONE, policy: 'rotate-90d', sources: [{ address: '127.0.0.1', port: named.port }], destinations: [{ address: '127.0.0.1', port: 9, notify: false }], technicalContact: 'ops@restart.example' }, { name: 'test' });
   await waitUntil('the zone signed', async () => (await first.service.get(ZONE)).status.signing === 'SIGNED', () => '', 300);
   const before = await first.service.get(ZONE);
+  // the running service persisted the zone's timer with its key state: the key manager's next wake-up
+  assert.ok(before.nextKeyAction !== undefined, 'rotate-90d always has a next key event (the ZSK successor)');
+  await waitUntil('the stored wake-up is the key manager\'s', async () => (await first.store.zones.require(ZONE)).wakeAt === (await first.service.get(ZONE)).nextKeyAction, () => '', 50);
   await named.stop();
   await first.close();
 
