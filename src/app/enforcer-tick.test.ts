@@ -161,6 +161,8 @@ test('a tick at an instant picks exactly the zones the full recompute over every
   }
   const again = await recomputeAll(store, policies, NOW);
   assert.equal(again.rescheduled, 0, 'a second recompute at the same instant writes nothing');
+  const rotating = await recomputeAll(store, policies, NOW, { policy: ROTATE_90D.name });
+  assert.equal(rotating.zones, 10, 'a policy change recomputes only the zones under that policy');
 
   // ticks at every stored wake-up instant (and a minute before it) for 200 days: nothing is carried out, so zones
   // with due actions stay due and are picked again; zones without get their wake-up moved on

@@ -79,12 +79,12 @@ export async function enforcerTick(store: Store, policies: PolicyLookup, now: nu
 }
 
 /**
- * Plan every zone at `now`, `chunk` zones at a time (one range query each, so memory stays bounded), and write
- * back every wake-up that differs from the stored one: what a restart without trustworthy timers, or a policy
- * change, costs. Zones without live keys and without a wake-up are not started (their key manager creates the
+ * Plan every zone at `now` (or only those under `policy`: what a change of that policy costs), `chunk` zones at a
+ * time (one query each, so memory stays bounded), and write back every wake-up that differs from the stored one:
+ * what a restart without trustworthy timers costs (with them, a restart needs only the next tick). Zones without live keys and without a wake-up are not started (their key manager creates the
  * first keys at the first good transfer) and are left alone.
  */
-export async function recomputeAll(store: Store, policies: PolicyLookup, now: number, opts: TickOptions & { readonly chunk?: number } = {}): Promise<TickResult> {
+export async function recomputeAll(store: Store, policies: PolicyLookup, now: number, opts: TickOptions & { readonly chunk?: number; readonly policy?: string } = {}): Promise<TickResult> {
   const chunk = opts.chunk ?? 2000;
   const due: ZonePlan[] = [];
   const unknownPolicy: string[] = [];
@@ -92,7 +92,7 @@ export async function recomputeAll(store: Store, policies: PolicyLookup, now: nu
   let rescheduled = 0;
   let after: string | undefined;
   for (;;) {
-    const page = await store.keys.pageForPlanning(after, chunk);
+    const page = await store.keys.pageForPlanning(after, chunk, opts.policy === undefined ? {} : { policy: opts.policy });
     if (page.length === 0) break;
     after = page[page.length - 1]!.name;
     zones += page.length;

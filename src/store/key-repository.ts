@@ -352,11 +352,15 @@ export class KeyRepository {
     return rows.map((r) => planningZone(r, this.#ctx.kind));
   }
 
-  /** As `dueForPlanning`, for a page of every zone by name after `after` (from the first when undefined). */
-  async pageForPlanning(after: string | undefined, limit: number): Promise<PlanningZone[]> {
+  /**
+   * As `dueForPlanning`, for a page of every zone by name after `after` (from the first when undefined), or of the
+   * zones under one policy.
+   */
+  async pageForPlanning(after: string | undefined, limit: number, filter: { readonly policy?: string } = {}): Promise<PlanningZone[]> {
     const rows = await run(this.#ctx, (db) => {
       let q = db.selectFrom('zones').select(['zones.name', 'zones.policy', 'zones.wake_at']).select(liveKeysJson(this.#ctx.kind).as('k'));
       if (after !== undefined) q = q.where('zones.name', '>', after);
+      if (filter.policy !== undefined) q = q.where('zones.policy', '=', filter.policy);
       return q.orderBy('zones.name').limit(limit).execute();
     });
     return rows.map((r) => planningZone(r, this.#ctx.kind));
