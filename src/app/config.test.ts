@@ -38,6 +38,15 @@ test('the file sets values and the environment overrides them', () => {
   });
 });
 
+test('transfer limits from the file reach the config', () => {
+  withDir((dir) => {
+    const f = join(dir, 'c.json');
+    writeFileSync(f, JSON.stringify({ transfers: { maxRecords: 5_000_000, maxBytes: 1_000_000_000 } }));
+    assert.deepEqual(loadConfig({ file: f, cwd: dir }).transfers, { maxRecords: 5_000_000, maxBytes: 1_000_000_000 });
+    assert.equal(loadConfig({ cwd: dir }).transfers, undefined, 'no limits unless configured (the transfer client has its own defaults)');
+  });
+});
+
 test('bad values fail with the field path', () => {
   withDir((dir) => {
     const cases: [unknown, string][] = [
@@ -46,6 +55,9 @@ test('bad values fail with the field path', () => {
       [{ dns: { adresses: ['127.0.0.1'] } }, 'dns.adresses'],
       [{ log: { level: 'loud' } }, 'log.level'],
       [{ database: { sqlite: 'a.db', postgres: 'postgres://x' } }, 'database'],
+      [{ transfers: { maxRecords: 0 } }, 'transfers.maxRecords'],
+      [{ transfers: { maxBytes: 1.5 } }, 'transfers.maxBytes'],
+      [{ transfers: { maxRecord: 10 } }, 'transfers.maxRecord'],
       [[1, 2], '(root)'],
     ];
     for (const [raw, path] of cases) {

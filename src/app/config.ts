@@ -53,6 +53,8 @@ export interface SignetConfig {
    * secret is read from the environment variable `secretEnv` names, never from the file.
    */
   readonly webhooks?: readonly { readonly name: string; readonly url: string; readonly secretEnv: string }[];
+  /** Limits on what a source may send in one transfer (records, answer octets); bigger transfers are refused. */
+  readonly transfers?: { readonly maxRecords?: number; readonly maxBytes?: number };
 }
 
 /** `tld`: the parent zone served by Signet. */
@@ -134,7 +136,7 @@ function isObject(v: unknown): v is Json {
 function validate(raw: unknown, source: string, cwd: string): SignetConfig {
   const d = defaultConfig(cwd);
   if (!isObject(raw)) throw new ConfigError('(root)', 'must be a JSON object', source);
-  checkKeys(raw, ['dataDir', 'dns', 'http', 'database', 'log', 'masterKeyFile', 'smtp', 'api', 'tld', 'webhooks'], '', source);
+  checkKeys(raw, ['dataDir', 'dns', 'http', 'database', 'log', 'masterKeyFile', 'smtp', 'api', 'tld', 'webhooks', 'transfers'], '', source);
   let webhooks: { name: string; url: string; secretEnv: string }[] | undefined;
   if (raw.webhooks !== undefined) {
     if (!Array.isArray(raw.webhooks)) throw new ConfigError('webhooks', 'must be a list', source);
@@ -171,6 +173,16 @@ function validate(raw: unknown, source: string, cwd: string): SignetConfig {
   checkKeys(db, ['sqlite', 'postgres'], 'database.', source);
   const log = section(raw, 'log', source);
   checkKeys(log, ['level'], 'log.', source);
+  const xfr = section(raw, 'transfers', source);
+  checkKeys(xfr, ['maxRecords', 'maxBytes'], 'transfers.', source);
+  const limit = (v: unknown, path: string): number => {
+    if (typeof v !== 'number' || !Number.isInteger(v) || v < 1) throw new ConfigError(path, 'must be a positive whole number', source);
+    return v;
+  };
+  const transfers = {
+    ...(xfr.maxRecords === undefined ? {} : { maxRecords: limit(xfr.maxRecords, 'transfers.maxRecords') }),
+    ...(xfr.maxBytes === undefined ? {} : { maxBytes: limit(xfr.maxBytes, 'transfers.maxBytes') }),
+  };
   const dataDir = raw.dataDir === undefined ? d.dataDir : resolve(cwd, str(raw.dataDir, 'dataDir', source));
   const addresses = dns.addresses === undefined ? d.dns.addresses : addressList(dns.addresses, 'dns.addresses', source);
   const database: { sqlite?: string; postgres?: string } = {};
@@ -191,6 +203,7 @@ function validate(raw: unknown, source: string, cwd: string): SignetConfig {
     ...(api.tokens === undefined ? {} : { api: { tokens: apiTokens(api.tokens, 'api.tokens', source) } }),
     ...(tld ? { tld } : {}),
     ...(webhooks ? { webhooks } : {}),
+    ...(raw.transfers === undefined ? {} : { transfers }),
   };
 }
 
@@ -301,6 +314,7 @@ function applyEnv(c: SignetConfig, env: Readonly<Record<string, string | undefin
     ...(api === undefined ? {} : { api }),
     ...(c.tld ? { tld: c.tld } : {}),
     ...(c.webhooks ? { webhooks: c.webhooks } : {}),
+    ...(c.transfers ? { transfers: c.transfers } : {}),
   };
 }
 

@@ -7,7 +7,6 @@ export * from './store-outbox.js';
 export * from './store-journal.js';
 export * from './parent-zone.js';
 export * from './store-key-state.js';
-
-export * from './store-key-state.js';
+export * from './customer-config.js';
 export * from './offline-enforcer.js';
 export * from './enforcer-commands.js';

@@ -248,6 +248,7 @@ export async function startSignet(config: SignetConfig, deps: SignetDeps): Promi
       journalStore: storeJournal(store.journal, clock),
       zoneDir: join(config.dataDir, 'zones'),
       ...(deps.retryMs !== undefined ? { retryMs: deps.retryMs } : {}),
+      ...(config.transfers ? { transferLimits: config.transfers } : {}),
       ...(deps.destinationChecks ? { destinationChecks: deps.destinationChecks } : {}),
       ...(deps.policies ? { policies: deps.policies } : {}),
       parents: [parents.tld, parents.root].filter((p): p is ParentZone => p !== undefined),

@@ -24,6 +24,7 @@ import {
   querySoa,
   sendNotify,
   type JournalStore,
+  type TransferLimits,
   type XfrSource,
 } from '../transfer/index.js';
 import { enqueueNotifications, notificationFromSignatureWarning, notificationsFromKeyEvent, notificationsFromZoneStatus, type OutboxPort } from '../messaging/index.js';
@@ -74,6 +75,8 @@ export interface SigningServiceOptions {
   readonly journalStore?: JournalStore;
   /** Source retry interval (default one hour, as the seeds say). */
   readonly retryMs?: number;
+  /** Most records / octets one incoming transfer may carry (from the config's `transfers`). */
+  readonly transferLimits?: TransferLimits;
   readonly destinationChecks?: { readonly attempts: number; readonly firstDelayMs: number };
   /** Extra zones to serve beside the customers' (the TLD zone). */
   readonly extraZones?: () => readonly ServedZone[];
@@ -394,6 +397,7 @@ export class SigningService implements SigningServiceApi {
         keyState: storeKeyState(this.#o.store, key, ENGINE.name),
         sources: xfrSources,
         retryMs: this.#o.retryMs ?? 3_600_000,
+        ...(this.#o.transferLimits ? { transferLimits: this.#o.transferLimits } : {}),
         ...(this.#o.destinationChecks ? { destinationChecks: this.#o.destinationChecks } : {}),
         publish: (v) => this.#publish(entry, v),
         notifyDestinations: async (v) => {

@@ -171,7 +171,7 @@ export function registerZoneServiceCommands(zone: Command, setCode: (c: number) 
       s += z.keys.length === 0
         ? '\nKeys: none yet (created at the first good transfer)\n'
         : `\nKeys:\n${indent(formatTable(['ROLE', 'TAG', 'ALG', 'GOAL', 'DNSKEY', 'DS', 'ID'], z.keys.map((k) => [k.role, k.keyTag, k.algorithm, k.goal, k.states.DNSKEY, k.states.DS, k.id])))}`;
-      s += z.ds.length === 0 ? 'DS: none yet\n' : `\nDS records for the parent:\n${z.ds.map((d) => `  ${z.zone}. IN DS ${d}\n`).join('')}`;
+      s += z.ds.length === 0 ? 'DS: none yet\n' : `\nDS records for the parent:\n${z.ds.map((d) => `  ${z.zone.replace(/\.?$/, '.')} IN DS ${d}\n`).join('')}`;
       if (z.nextKeyAction !== undefined) s += `\nNext key action: ${formatInstant(z.nextKeyAction)}\n`;
       w.out(s);
     }),
