@@ -10,3 +10,4 @@ export * from './store-key-state.js';
 export * from './customer-config.js';
 export * from './offline-enforcer.js';
 export * from './enforcer-commands.js';
+export * from './key-monitor.js';

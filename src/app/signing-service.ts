@@ -75,6 +75,11 @@ export interface SigningServiceOptions {
   readonly journalStore?: JournalStore;
   /** Source retry interval (default one hour, as the seeds say). */
   readonly retryMs?: number;
+  /** Key monitoring: told when a zone is enrolled (it is monitored at its destinations) and when it is removed. */
+  readonly monitoring?: {
+    enrolled(zone: string, destinations: readonly { readonly address: string; readonly port: number }[], contactEmail: string): Promise<unknown>;
+    removed(zone: string): Promise<unknown>;
+  };
   /** Most records / octets one incoming transfer may carry (from the config's `transfers`). */
   readonly transferLimits?: TransferLimits;
   readonly destinationChecks?: { readonly attempts: number; readonly firstDelayMs: number };
@@ -215,6 +220,8 @@ export class SigningService implements SigningServiceApi {
       await tx.keyEvents.append({ zone: key, event: 'zone-enrolled', actor: actor.name, at: now, data: { policy } });
     });
     await this.#startZone(key, policy);
+    // seeds 000/001: enrolling in the signing service enrolls the zone in key monitoring too
+    await this.#o.monitoring?.enrolled(key, destinations.map((d) => ({ address: d.address, port: d.port ?? 53 })), req.technicalContact);
     return {
       zone: { zone: key, policy, status, technicalContact: req.technicalContact },
       ...(generated ? { tsigKey: generated } : {}),
@@ -294,6 +301,7 @@ export class SigningService implements SigningServiceApi {
     this.#republish();
     await this.#o.store.keyEvents.append({ zone: key, event: 'zone-removed', actor: actor.name, at: this.#o.clock.now() });
     await this.#o.store.zones.remove(key);
+    await this.#o.monitoring?.removed(key);
   }
 
   async createTsigKey(name: string, algorithm?: TsigAlgorithm): Promise<TsigKeyView> {

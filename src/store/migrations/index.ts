@@ -7,6 +7,7 @@ import { appendOnlyKeyEvents } from './0002-append-only.js';
 import { schemaVersionView } from './0003-schema-version.js';
 import { delegationsTable } from './0004-delegations.js';
 import { settingsTable } from './0005-settings.js';
+import { keyMonitoringTable } from './0007-key-monitoring.js';
 
 /** Every migration for a dialect, by name. Append new ones with the next number; never edit an applied one. */
 export function migrationsFor(kind: DialectKind): Record<string, Migration> {
@@ -16,8 +17,9 @@ export function migrationsFor(kind: DialectKind): Record<string, Migration> {
     '0003-schema-version': schemaVersionView(),
     '0004-delegations': delegationsTable(),
     '0005-settings': settingsTable(),
+    '0007-key-monitoring': keyMonitoringTable(),
   };
 }
 
 /** Name of the newest migration this code knows. */
-export const LATEST_MIGRATION = '0005-settings';
+export const LATEST_MIGRATION = '0007-key-monitoring';
