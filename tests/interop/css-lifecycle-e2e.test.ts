@@ -24,7 +24,7 @@ import { TsigKey } from '../../src/tsig/index.js';
 import { DOTGOV_CSS, YEAR, type KeyPolicy } from '../../src/policy/index.js';
 import { loadConfig, sqlitePath, startSignet } from '../../src/app/index.js';
 import { Store } from '../../src/store/index.js';
-import { freePort, nsupdate, requirePeer, runPeerAsync, servedSerial, startNamed, startNsdSecondary, startSmtpSink, startUnbound, tempDir, waitUntil } from '../support/index.js';
+import { digAsk, digDs, type Dug, freePort, nsupdate, requirePeer, runPeerAsync, servedSerial, startNamed, startNsdSecondary, startSmtpSink, startUnbound, tempDir, waitUntil } from '../support/index.js';
 
 const ZONE = 'agency.example.';
 const ZONE_TEXT = `$TTL 300
@@ -43,11 +43,6 @@ const LAB_PARENT: KeyPolicy = {
   zsk: { ...DOTGOV_CSS.zsk!, active: 10 * YEAR },
 };
 
-interface Dug {
-  readonly status: string;
-  readonly flags: ReadonlySet<string>;
-  readonly text: string;
-}
 
 /** RRSIG-style UTC date (YYYYMMDDHHmmss) of `ms`. */
 const rrsigDate = (ms: number): string => new Date(ms).toISOString().replace(/[-:T]/g, '').slice(0, 14);
@@ -92,20 +87,8 @@ test('the Cloud Signing Service end to end on simulated time: enroll, DS in the 
   const tld = running.parents.tld!;
   const root = running.parents.root!;
 
-  const ask = async (server: number, name: string, type: string, extra: readonly string[] = []): Promise<Dug> => {
-    const r = await runPeerAsync(dig, ['@127.0.0.1', '-p', String(server), '+dnssec', '+tries=1', '+time=5', '+nocookie', ...extra, name, type], { timeoutMs: 20_000 });
-    const status = /status: (\w+)/.exec(r.stdout)?.[1] ?? '?';
-    const flags = new Set((/;; flags: ([^;]*);/.exec(r.stdout)?.[1] ?? '').trim().split(/\s+/));
-    return { status, flags, text: r.stdout };
-  };
-  /** The DS records `server` answers for `name`, as `tag alg digesttype DIGEST`, sorted. */
-  const dsAt = async (server: number, name: string): Promise<string[]> => {
-    const r = await ask(server, name, 'DS', ['+norec']);
-    return [...r.text.matchAll(/^(\S+)\s+\d+\s+IN\s+DS\s+(\d+) (\d+) (\d+) (.+)$/gm)]
-      .filter((m) => m[1]!.toLowerCase() === name.toLowerCase())
-      .map((m) => `${m[2]} ${m[3]} ${m[4]} ${m[5]!.replace(/\s+/g, '').toUpperCase()}`)
-      .sort();
-  };
+  const ask = (server: number, name: string, type: string, extra: readonly string[] = []): Promise<Dug> => digAsk(dig, server, name, type, extra);
+  const dsAt = (server: number, name: string): Promise<string[]> => digDs(dig, server, name);
   /** What dnssec-dsfromkey (SHA-256) makes of the KSKs in the DNSKEY RRset `server` serves for the zone. */
   const dsFromServedKeys = async (server: number): Promise<string[]> => {
     const dnskeys = await runPeerAsync(dig, ['@127.0.0.1', '-p', String(server), '+norec', '+noall', '+answer', ZONE, 'DNSKEY']);

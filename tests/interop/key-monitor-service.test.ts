@@ -12,7 +12,7 @@ import { SystemClock, silentLogger } from '../../src/util/index.js';
 import { Name, recordToText } from '../../src/wire/index.js';
 import { createDs, generateKeyPair, KSK_FLAGS, MemoryKeyStore, presentDs, signZone, ZSK_FLAGS, type Signer } from '../../src/dnssec/index.js';
 import { loadConfig, startSignet } from '../../src/app/index.js';
-import { freePort, requirePeer, runPeerAsync, startNsd, startSmtpSink, tempDir, waitUntil, zoneRecords } from '../support/index.js';
+import { digDs, freePort, requirePeer, runPeerAsync, startNsd, startSmtpSink, tempDir, waitUntil, zoneRecords } from '../support/index.js';
 
 const CHILD = 'self.example.';
 const quietLogger = { ...silentLogger, info: (): void => {} };
@@ -53,10 +53,7 @@ test('key monitoring: the TLD DS follows a child KSK rollover seen at its name s
     assert.ok(nsd, 'nsd');
     return nsd.port;
   };
-  const dsAtTld = async (): Promise<string[]> => {
-    const r = await runPeerAsync(dig, ['@127.0.0.1', '-p', String(running.dnsPort), '+norec', '+noall', '+authority', '+answer', '+time=2', '+tries=1', CHILD, 'DS']);
-    return [...r.stdout.matchAll(/IN\s+DS\s+(\d+) (\d+) (\d+) (.+)$/gm)].map((m) => `${m[1]} ${m[2]} ${m[3]} ${m[4]!.replace(/\s+/g, '').toUpperCase()}`).sort();
-  };
+  const dsAtTld = (): Promise<string[]> => digDs(dig, running.dnsPort, CHILD);
   const mailsMatching = (re: RegExp): number => sink.messages.filter((m) => m.rcptTo.includes('dns@self.example') && re.test(m.subject)).length;
 
   // registered with KSK A's DS, monitored at its name server
