@@ -108,6 +108,11 @@ export class KeyManager {
     return this.#policy;
   }
 
+  /** What destinations and parent servers confirmed so far (the planner's observations). */
+  get observations(): Observations {
+    return this.#state.observations;
+  }
+
   /** Run the planner until it has nothing more to do now; create keys, save, and tell the listener. */
   step(): Promise<number> {
     return this.#serial(async () => {
