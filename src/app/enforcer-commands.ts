@@ -31,6 +31,8 @@ async function openStore(configFile: string | undefined): Promise<Opened> {
   const store = await Store.open(config.database.postgres !== undefined ? { postgres: config.database.postgres } : { sqlite: sqlitePath(config)! });
   const now = Date.now();
   for (const p of Object.values(BUILT_IN_POLICIES)) if (!(await store.policies.get(p.name))) await store.policies.put(p, now, { builtIn: true });
+  // the configuration's `policies` section, as `signet serve` stores it at start
+  for (const p of Object.values(config.policies ?? {})) await store.policies.put(p, now);
   return { config, store };
 }
 

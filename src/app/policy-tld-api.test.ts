@@ -120,6 +120,11 @@ test('custom policies, key commands and TLD delegations against a running signet
   const changed = (await call<{ type: string; payload: { from?: string; to?: string; toAlgorithm?: number } }[]>('GET', '/api/events?zone=agency.test', AGENCY)).json.find((e) => e.type === 'policy-changed');
   assert.deepEqual([changed?.payload.from, changed?.payload.to, changed?.payload.toAlgorithm], ['lab-p256', 'lab-ed25519', 15]);
   assert.equal((await running.store.zones.get('agency.test.'))?.policy, 'lab-ed25519');
+  // replacing a policy in use: the running zone switches to the new definition at once
+  const replaced = await call('PUT', '/api/policies/lab-ed25519', OPS, { extends: 'lab-p256', algorithm: 15, zsk: { active: '45d' } });
+  assert.equal(replaced.status, 200, JSON.stringify(replaced.json));
+  assert.deepEqual(replaced.json.zones, ['agency.test.']);
+  assert.equal(running.service.runner('agency.test')?.keys.policy.zsk?.active, 45 * 86_400_000);
   // in use: cannot be deleted, and cannot switch to CSK mode
   const del = await cli(['policy', 'delete', 'lab-ed25519']);
   assert.equal(del.code, 1);
