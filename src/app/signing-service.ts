@@ -351,8 +351,7 @@ export class SigningService implements SigningServiceApi {
             data: { from: current.name, to: next.name, fromAlgorithm: current.algorithm, toAlgorithm: next.algorithm },
           });
         });
-        // keys exist only after the first good transfer; before that the new policy simply applies from the start
-        await entry.runner.keys.setPolicy(next);
+        await this.#switchPolicy(entry, next);
       }
     }
     return this.get(key);
@@ -360,7 +359,13 @@ export class SigningService implements SigningServiceApi {
 
   /** A stored policy was replaced: zones using it switch to the new definition (an algorithm rollover if need be). */
   async policyChanged(policy: KeyPolicy): Promise<void> {
-    for (const e of this.#zones.values()) if (e.runner.keys.policy.name === policy.name) await e.runner.keys.setPolicy(policy);
+    for (const e of this.#zones.values()) if (e.runner.keys.policy.name === policy.name) await this.#switchPolicy(e, policy);
+  }
+
+  /** Keys exist only after the first good transfer: before that the policy just applies from the start. */
+  async #switchPolicy(entry: ZoneEntry, policy: KeyPolicy): Promise<void> {
+    if (entry.runner.keys.keys.length === 0) entry.runner.keys.usePolicy(policy);
+    else await entry.runner.keys.setPolicy(policy);
   }
 
   /** A zone's runner (tests and the TLD wiring). */

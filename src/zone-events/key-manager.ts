@@ -122,6 +122,14 @@ export class KeyManager {
     });
   }
 
+  /**
+   * Take `policy` for the next step without stepping now: for a zone whose keys are not started yet (they are made
+   * at the first good transfer, which then runs under this policy).
+   */
+  usePolicy(policy: KeyPolicy): void {
+    this.#policy = policy;
+  }
+
   /** Switch to another policy (an algorithm change becomes an algorithm rollover on the next step). */
   setPolicy(policy: KeyPolicy): Promise<number> {
     this.#policy = policy;
