@@ -149,3 +149,32 @@ test('webhooks: name, http(s) URL and the name of the environment variable holdi
     assert.throws(() => loadConfig({ file: f, cwd: dir }), (e: unknown) => e instanceof ConfigError && e.path === 'webhooks[0].secret', 'secrets are not taken from the file');
   });
 });
+
+test('policies: custom policies from the file (extends, text durations); errors name policies.<name>.<field>', () => {
+  withDir((dir) => {
+    const f = join(dir, 'signet.json');
+    const write = (policies: unknown): void => writeFileSync(f, JSON.stringify({ policies }));
+    write({ 'agency-p256': { extends: 'dotgov-css', algorithm: 13, ksk: { size: 256 }, zsk: { size: 256 } }, 'agency-fast': { extends: 'agency-p256', zsk: { active: '30d' } } });
+    const c = loadConfig({ file: f, cwd: dir });
+    assert.equal(c.policies?.['agency-p256']?.algorithm, 13);
+    assert.equal(c.policies?.['agency-fast']?.zsk?.active, 30 * 86_400_000);
+    assert.equal(c.policies?.['agency-fast']?.ksk?.size, 256);
+    const pathOf = (policies: unknown): string => {
+      write(policies);
+      try {
+        loadConfig({ file: f, cwd: dir });
+      } catch (e) {
+        assert.ok(e instanceof ConfigError);
+        assert.match(e.message, new RegExp(`: ${e.path.replace(/[.[\]]/g, '\\$&')}: `));
+        return e.path;
+      }
+      return assert.fail('expected a ConfigError');
+    };
+    assert.equal(pathOf({ p: { extends: 'dotgov-css', ksk: { active: 'two years' } } }), 'policies.p.ksk.active');
+    assert.equal(pathOf({ p: { extends: 'dotgov-css', algorithm: 13 } }), 'policies.p.ksk.size');
+    assert.equal(pathOf({ p: { extends: 'missing' } }), 'policies.p.extends');
+    assert.equal(pathOf({ 'dotgov-css': { extends: 'rotate-90d' } }), 'policies.dotgov-css');
+    assert.equal(pathOf({ p: 'dotgov-css' }), 'policies.p');
+    assert.equal(pathOf([]), 'policies');
+  });
+});

@@ -11,3 +11,5 @@ export * from './customer-config.js';
 export * from './offline-enforcer.js';
 export * from './enforcer-commands.js';
 export * from './key-monitor.js';
+export * from './policy-catalog.js';
+export * from './tld-registry.js';

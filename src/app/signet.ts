@@ -23,6 +23,9 @@ import { storeJournal } from './store-journal.js';
 import { ParentZone, ParentZoneError, type ParentServer } from './parent-zone.js';
 import { KeyMonitor } from './key-monitor.js';
 
+import { PolicyCatalog } from './policy-catalog.js';
+import { TldRegistry } from './tld-registry.js';
+
 /** What a started service exposes. */
 export interface RunningSignet {
   readonly config: SignetConfig;
@@ -202,9 +205,10 @@ export async function startSignet(config: SignetConfig, deps: SignetDeps): Promi
   };
 
   try {
-    const now = clock.now();
-    for (const p of Object.values(BUILT_IN_POLICIES)) await store.policies.put(p, now, { builtIn: true });
-    for (const p of Object.values(deps.policies ?? {})) await store.policies.put(p, now);
+    // built-in, configured (`policies` section) and API-created policies, all in the store
+    const catalog = await PolicyCatalog.load(store, clock, { ...(config.policies ?? {}), ...(deps.policies ?? {}) });
+    const known: Record<string, KeyPolicy> = {};
+    for (const p of await catalog.listPolicies()) known[p.name] = p.definition;
     const vault = new EncryptedZoneKeyVault(new DirectoryVaultBackend(join(config.dataDir, 'keys')), await masterKeyring(config, env, log));
     const outbox = storeOutbox(store.outbox);
     const smtp = config.smtp;
@@ -237,7 +241,7 @@ export async function startSignet(config: SignetConfig, deps: SignetDeps): Promi
       tcp: async (o): Promise<ServerListener> => (tcp = await TcpServer.listen({ ...o, logger: log })),
     });
     if (config.tld) {
-      const started = await startParents(config, { store, vault, clock, log, port: dns.port, republish: () => service?.republish(), ...(deps.tsigClock ? { tsigClock: deps.tsigClock } : {}), ...(deps.policies ? { policies: deps.policies } : {}), ...(deps.dsChecks ? { dsChecks: deps.dsChecks } : {}) });
+      const started = await startParents(config, { store, vault, clock, log, port: dns.port, republish: () => service?.republish(), ...(deps.tsigClock ? { tsigClock: deps.tsigClock } : {}), policies: known, ...(deps.dsChecks ? { dsChecks: deps.dsChecks } : {}) });
       if (started.root) parents.root = started.root;
       parents.tld = started.tld;
     }
@@ -274,15 +278,29 @@ export async function startSignet(config: SignetConfig, deps: SignetDeps): Promi
       ...(deps.retryMs !== undefined ? { retryMs: deps.retryMs } : {}),
       ...(config.transfers ? { transferLimits: config.transfers } : {}),
       ...(deps.destinationChecks ? { destinationChecks: deps.destinationChecks } : {}),
-      ...(deps.policies ? { policies: deps.policies } : {}),
+      catalog,
       parents: [parents.tld, parents.root].filter((p): p is ParentZone => p !== undefined),
+    });
+    const running = service;
+    catalog.onChange(async (p) => {
+      await running.policyChanged(p);
+      for (const parent of [parents.tld, parents.root]) if (parent && parent.keys.policy.name === p.name) await parent.keys.setPolicy(p);
     });
     service.republish();
     // notifications stay queued until a channel (SMTP relay or webhook) is configured
     if (smtp || webhooks.length > 0) dispatcherRun = dispatcher.run(stop.signal);
     monitorRun = keyMonitor.run(stop.signal);
     // /api routes answer only bearer tokens whose SHA-256 is in config.api.tokens (none: every /api request is 401)
-    http = await buildHttpApi({ version: deps.version, health, metrics, service, auth: new TokenAuthenticator(config.api?.tokens ?? []), logger: log });
+    http = await buildHttpApi({
+      version: deps.version,
+      health,
+      metrics,
+      service,
+      policies: catalog,
+      ...(parents.tld ? { tld: new TldRegistry(parents.tld, store, clock) } : {}),
+      auth: new TokenAuthenticator(config.api?.tokens ?? []),
+      logger: log,
+    });
     await http.listen({ host: config.http.address, port: config.http.port });
   } catch (e) {
     await close();

@@ -1,7 +1,7 @@
 // The Cloud Signing Service as the API and the CLI see it: enrollment, zone status and history, keys and their
 // timelines, rollovers, DS records, events and TSIG keys. `SigningService` implements it; the HTTP API and the CLI
 // call only this interface.
-import type { KeyRecord, KeyRole, RecordState, RolloverAudit } from '../policy/index.js';
+import type { KeyPolicy, KeyRecord, KeyRole, KeyTimeline, RecordState, RolloverAudit } from '../policy/index.js';
 import type { TsigAlgorithm } from '../tsig/index.js';
 import type { ZoneStatus } from './zone-status.js';
 
@@ -137,4 +137,95 @@ export interface SigningServiceApi {
   remove(zone: string, actor: Actor): Promise<void>;
   createTsigKey(name: string, algorithm?: TsigAlgorithm): Promise<TsigKeyView>;
   listTsigKeys(): Promise<readonly TsigKeyView[]>;
+  /** Every key's timeline (date of each state, past and planned) and the zone's next key actions. */
+  timeline(zone: string): Promise<ZoneTimelineView>;
+  /**
+   * Change what can change after enrollment: the key policy (an algorithm change becomes an algorithm rollover,
+   * RFC 6781 §4.1.4; a change between KSK/ZSK and CSK is a conflict). Audited with the actor.
+   */
+  update(zone: string, patch: ZonePatchRequest, actor: Actor): Promise<ZoneDetails>;
+}
+
+/** PATCH of a zone. */
+export interface ZonePatchRequest {
+  readonly policy?: string;
+}
+
+/** One planned key action, described. */
+export interface NextKeyActionView {
+  readonly kind: string;
+  readonly keyId?: string;
+  readonly role?: KeyRole;
+  readonly description: string;
+}
+
+/** A zone's key timelines and next actions (GET /api/zones/{zone}/timeline, `signet key list`). */
+export interface ZoneTimelineView {
+  readonly zone: string;
+  readonly policy: string;
+  /** The instant the plan was computed at (ms). */
+  readonly now: number;
+  /** Oldest key first; each with its dated entries (`when`: past or planned). */
+  readonly keys: readonly KeyTimeline[];
+  /** What the engine does now (empty when nothing is due). */
+  readonly nextActions: readonly NextKeyActionView[];
+  /** When the engine next acts (ms), if anything is scheduled. */
+  readonly wakeAt?: number;
+}
+
+/** A named key policy as the API shows it. */
+export interface PolicyView {
+  readonly name: string;
+  /** `dotgov-css` and `rotate-90d`: cannot be replaced or deleted. */
+  readonly builtIn: boolean;
+  /** Enrolled zones (and parent zones) that use it. */
+  readonly zones: readonly string[];
+  /** The policy, durations in milliseconds. */
+  readonly definition: KeyPolicy;
+}
+
+/** Named key policies (GET/PUT/DELETE /api/policies). */
+export interface PolicyServiceApi {
+  listPolicies(): Promise<readonly PolicyView[]>;
+  getPolicy(name: string): Promise<PolicyView>;
+  /**
+   * Create or replace a custom policy from its JSON form (src/policy policyFromJson: `extends`, durations as text);
+   * a built-in is a conflict; zones using a replaced policy switch to the new definition at once.
+   */
+  putPolicy(name: string, definition: unknown, actor: Actor): Promise<{ readonly created: boolean; readonly policy: PolicyView }>;
+  /** Delete a custom policy; a conflict while a zone uses it. */
+  removePolicy(name: string, actor: Actor): Promise<void>;
+}
+
+/** Glue of one name-server host of a delegation. */
+export interface GlueView {
+  readonly name: string;
+  readonly addresses: readonly string[];
+}
+
+/** One delegation of the TLD zone. */
+export interface DelegationView {
+  readonly domain: string;
+  readonly nameservers: readonly string[];
+  readonly glue: readonly GlueView[];
+  /** DS records, presentation form (`tag alg digest-type hex`). */
+  readonly ds: readonly string[];
+  readonly updatedAt: number;
+}
+
+/** What PUT /api/tld/delegations/{domain} gives; `ds` omitted keeps the DS set that DS following maintains. */
+export interface DelegationRequest {
+  readonly nameservers: readonly string[];
+  readonly glue?: readonly GlueView[];
+  readonly ds?: readonly string[];
+}
+
+/** The registry's delegations in the TLD zone Signet serves; every change re-signs and republishes the zone. */
+export interface TldRegistryApi {
+  /** The TLD, e.g. `gov.` */
+  readonly zone: string;
+  listDelegations(): Promise<readonly DelegationView[]>;
+  getDelegation(domain: string): Promise<DelegationView>;
+  putDelegation(domain: string, req: DelegationRequest, actor: Actor): Promise<{ readonly created: boolean; readonly delegation: DelegationView }>;
+  removeDelegation(domain: string, actor: Actor): Promise<void>;
 }
