@@ -4,7 +4,7 @@ import Fastify, { type FastifyInstance } from 'fastify';
 import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
 import type { Logger } from '../util/index.js';
-import type { PolicyServiceApi, SigningServiceApi, TldRegistryApi } from '../zone-events/index.js';
+import type { KeyMonitorApi, PolicyServiceApi, SigningServiceApi, TldRegistryApi } from '../zone-events/index.js';
 import type { TokenAuthenticator } from './auth.js';
 import { registerZoneRoutes } from './zone-routes.js';
 
@@ -36,6 +36,8 @@ export interface HttpApiDeps {
   readonly policies?: PolicyServiceApi;
   /** The TLD's delegations behind /api/tld/delegations (routes absent without it). */
   readonly tld?: TldRegistryApi;
+  /** The Key Monitoring Service behind /api/monitoring (routes absent without it). */
+  readonly monitor?: KeyMonitorApi;
 }
 
 const healthSchema = {
@@ -85,6 +87,7 @@ export async function buildHttpApi(deps: HttpApiDeps): Promise<FastifyInstance> 
       ...(deps.logger === undefined ? {} : { logger: deps.logger }),
       ...(deps.policies === undefined ? {} : { policies: deps.policies }),
       ...(deps.tld === undefined ? {} : { tld: deps.tld }),
+      ...(deps.monitor === undefined ? {} : { monitor: deps.monitor }),
     });
   }
   return app;

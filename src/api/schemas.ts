@@ -382,3 +382,51 @@ export const delegationViewSchema = {
     updatedAt: { type: 'number' },
   },
 } as const;
+
+/** A key-monitoring scan (GET /api/monitoring/{zone}, POST …/scan). */
+export const monitorScanSchema = {
+  type: 'object',
+  required: ['at', 'action', 'applied', 'reason', 'ds', 'servers', 'events'],
+  properties: {
+    at: { type: 'string', format: 'date-time' },
+    action: { type: 'string', enum: ['keep', 'replace', 'delete'] },
+    applied: { type: 'boolean', description: 'whether this scan changed the DS set in the TLD' },
+    reason: { type: 'string' },
+    ds: { type: 'array', items: { type: 'string' } },
+    servers: { type: 'array', items: { type: 'string' } },
+    events: { type: 'array', items: { type: 'string', enum: ['rollover-complete', 'rrsig-expiring', 'child-key-error'] } },
+  },
+} as const;
+
+const monitorServerSchema = {
+  type: 'object',
+  additionalProperties: false,
+  required: ['address'],
+  properties: { address: { type: 'string', minLength: 1, maxLength: 64 }, port: { type: 'integer', minimum: 1, maximum: 65535 } },
+} as const;
+
+/** A zone under key monitoring. */
+export const monitoredZoneSchema = {
+  type: 'object',
+  required: ['zone', 'managedBy', 'servers', 'enabled', 'openConditions'],
+  properties: {
+    zone: { type: 'string' },
+    managedBy: { type: 'string', enum: ['kms', 'css'], description: 'kms: the TLD DS follows the scan; css: the signing service owns the DS' },
+    technicalContact: { type: 'string' },
+    servers: { type: 'array', items: { type: 'object', required: ['address', 'port'], properties: { address: { type: 'string' }, port: { type: 'integer' } } } },
+    enabled: { type: 'boolean' },
+    lastScan: monitorScanSchema,
+    openConditions: { type: 'array', items: { type: 'object', required: ['condition', 'since'], properties: { condition: { type: 'string' }, since: { type: 'string', format: 'date-time' } } } },
+  },
+} as const;
+
+/** PUT /api/monitoring/{zone} */
+export const monitorRequestSchema = {
+  type: 'object',
+  additionalProperties: false,
+  properties: {
+    technicalContact: { type: 'string', minLength: 3, maxLength: 254 },
+    servers: { type: 'array', maxItems: 32, items: monitorServerSchema },
+    enabled: { type: 'boolean' },
+  },
+} as const;

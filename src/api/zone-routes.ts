@@ -3,7 +3,7 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { Logger } from '../util/index.js';
 import { Name } from '../wire/index.js';
-import { ServiceError, type EnrollmentRequest, type SigningServiceApi, type Actor, type PolicyServiceApi, type TldRegistryApi, type ZonePatchRequest } from '../zone-events/index.js';
+import { ServiceError, type EnrollmentRequest, type SigningServiceApi, type Actor, type PolicyServiceApi, type TldRegistryApi, type KeyMonitorApi, type ZonePatchRequest } from '../zone-events/index.js';
 import type { KeyRole } from '../policy/index.js';
 import type { TsigAlgorithm } from '../tsig/index.js';
 import { ApiError, problem, problemFor, sendProblem } from './problem.js';
@@ -30,6 +30,7 @@ import {
 import type { RouteContext } from './route-context.js';
 import { registerPolicyRoutes } from './policy-routes.js';
 import { registerTldRoutes } from './tld-routes.js';
+import { registerMonitorRoutes } from './monitor-routes.js';
 
 /** Options of the zone routes. */
 export interface ZoneRoutesOptions {
@@ -39,6 +40,8 @@ export interface ZoneRoutesOptions {
   readonly policies?: PolicyServiceApi;
   /** The TLD's delegations: /api/tld/delegations (absent when no TLD is served). */
   readonly tld?: TldRegistryApi;
+  /** The Key Monitoring Service behind /api/monitoring (routes absent without it). */
+  readonly monitor?: KeyMonitorApi;
 }
 
 const SECURITY = [{ bearerAuth: [] }];
@@ -291,6 +294,7 @@ export async function registerZoneRoutes(app: FastifyInstance, service: SigningS
 
       if (opts.policies) registerPolicyRoutes(api, opts.policies, ctx);
       if (opts.tld) registerTldRoutes(api, opts.tld, ctx);
+      if (opts.monitor) registerMonitorRoutes(api, opts.monitor, ctx);
 
       api.get(
         '/events',

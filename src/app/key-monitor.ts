@@ -3,12 +3,14 @@
 // scan (new self-signed KSKs, CDS/CDNSKEY, delete requests); for zones Signet signs (`css`) the zone's own key
 // manager owns the DS and the scan reports. Rollover complete, signatures close to expiry and child key errors are
 // announced to the technical contact once per episode.
+import { isIP } from 'node:net';
 import { decodeDsRdata, encodeDsRdata, presentDs } from '../dnssec/index.js';
 import { enqueueNotifications, notificationFromKeyScan, type KeyScanNotice, type OutboxPort } from '../messaging/index.js';
 import { queryChildServers, scanChildKeys, type ChildQueryOptions, type KeyScanOptions, type KeyScanResult } from '../monitor/index.js';
 import type { MonitoredZone, MonitorServer, Store } from '../store/index.js';
 import { fromHex, silentLogger, SignetError, type Clock, type Logger } from '../util/index.js';
 import { Name } from '../wire/index.js';
+import { ServiceError, type Actor, type KeyMonitorApi, type MonitoredZoneView, type MonitorScanView } from '../zone-events/index.js';
 
 /** The parent zone whose delegations the scan may change (the TLD Signet serves). */
 export interface MonitorParent {
@@ -217,4 +219,79 @@ export class KeyMonitor {
     await enqueueNotifications(outbox, notices.map((n) => notificationFromKeyScan(row.zone, n, now)), routing, now);
     this.#o.notificationsQueued?.();
   }
+}
+
+function scanView(r: MonitorScanReport): MonitorScanView {
+  return { at: isoInstant(r.at), action: r.action, applied: r.applied, reason: r.reason, ds: r.ds, servers: r.servers, events: r.events };
+}
+
+function isoInstant(ms: number): string {
+  return new Date(ms).toISOString().replace(/\.000Z$/, 'Z');
+}
+
+function zoneView(z: MonitoredZone): MonitoredZoneView {
+  const last = z.lastResult as MonitorScanReport | undefined;
+  return {
+    zone: z.zone,
+    managedBy: z.managedBy,
+    ...(z.contactEmail ? { technicalContact: z.contactEmail } : {}),
+    servers: z.servers,
+    enabled: z.enabled,
+    ...(last && typeof last === 'object' && typeof last.at === 'number' ? { lastScan: scanView(last) } : {}),
+    openConditions: Object.entries(z.openEvents).map(([condition, since]) => ({ condition, since: isoInstant(since) })),
+  };
+}
+
+/** The monitor behind /api/monitoring: views, request checks with field paths, and audit of who changed what. */
+export function keyMonitorApi(monitor: KeyMonitor, store: Store, clock: Clock): KeyMonitorApi {
+  const name = (zone: string): string => {
+    try {
+      return canonical(zone);
+    } catch {
+      throw new ServiceError('SERVICE_BAD_REQUEST', `zone: not a domain name: ${zone}`, 'zone');
+    }
+  };
+  const found = async (zone: string): Promise<MonitoredZone> => {
+    const z = await monitor.get(name(zone));
+    if (!z) throw new ServiceError('SERVICE_NOT_FOUND', `zone ${name(zone)} is not under key monitoring`, 'zone');
+    return z;
+  };
+  const audit = (zone: string, event: string, actor: Actor, data: Record<string, string | number | boolean | null> = {}): Promise<number> =>
+    store.keyEvents.append({ zone, event, actor: actor.name, at: clock.now(), data });
+  return {
+    async listMonitored() {
+      return (await monitor.list()).map(zoneView);
+    },
+    async getMonitored(zone) {
+      return zoneView(await found(zone));
+    },
+    async putMonitored(zone, req, actor) {
+      const key = name(zone);
+      (req.servers ?? []).forEach((s, i) => {
+        if (isIP(s.address) === 0) throw new ServiceError('SERVICE_BAD_REQUEST', `servers[${i}].address: not an IPv4 or IPv6 address`, `servers[${i}].address`);
+        if (s.port !== undefined && (!Number.isInteger(s.port) || s.port < 1 || s.port > 65535)) throw new ServiceError('SERVICE_BAD_REQUEST', `servers[${i}].port: must be 1–65535`, `servers[${i}].port`);
+      });
+      if (req.technicalContact !== undefined && !/^[^@\s]+@[^@\s]+$/.test(req.technicalContact)) throw new ServiceError('SERVICE_BAD_REQUEST', 'technicalContact: not an e-mail address', 'technicalContact');
+      const old = await monitor.get(key);
+      const z = await monitor.enroll({
+        zone: key,
+        ...(req.technicalContact !== undefined ? { contactEmail: req.technicalContact } : {}),
+        ...(req.servers !== undefined ? { servers: req.servers } : {}),
+        ...(req.enabled !== undefined ? { enabled: req.enabled } : {}),
+      });
+      await audit(key, old ? 'kms-updated' : 'kms-enrolled', actor, { managedBy: z.managedBy, enabled: z.enabled });
+      return { created: old === undefined, zone: zoneView(z) };
+    },
+    async scanMonitored(zone, actor) {
+      const z = await found(zone);
+      const r = await monitor.scan(z.zone);
+      await audit(z.zone, 'kms-scan-requested', actor, { action: r.action, applied: r.applied });
+      return scanView(r);
+    },
+    async disableMonitored(zone, actor) {
+      const z = await found(zone);
+      await monitor.disable(z.zone);
+      await audit(z.zone, 'kms-disabled', actor);
+    },
+  };
 }

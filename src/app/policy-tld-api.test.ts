@@ -5,31 +5,20 @@
 // which `dig` then answers from Signet's own DNS listener.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { SystemClock, silentLogger } from '../util/index.js';
 import { Name } from '../wire/index.js';
 import { hashApiToken } from '../api/index.js';
-import { freePort, requirePeer, runPeerAsync, startFakePrimary, tempDir, zoneRecords, SIGNET_BIN } from '../../tests/support/index.js';
+import { freePort, requirePeer, runPeerAsync, startFakePrimary, tempDir, zoneRecords, runSignetAsync } from '../../tests/support/index.js';
 import { loadConfig } from './config.js';
 import { startSignet } from './signet.js';
 
 const OPS = 'sgt_policy-tld-ops';
 const AGENCY = 'sgt_policy-tld-agency';
 
-function signet(args: readonly string[], env: Record<string, string> = {}): Promise<{ code: number; out: string; err: string }> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [SIGNET_BIN, ...args], { env: { PATH: process.env['PATH'] ?? '', ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
-    let out = '';
-    let err = '';
-    child.stdout.on('data', (b: Buffer) => (out += b.toString()));
-    child.stderr.on('data', (b: Buffer) => (err += b.toString()));
-    child.on('error', reject);
-    child.on('close', (code) => resolve({ code: code ?? -1, out, err }));
-  });
-}
+const signet = runSignetAsync;
 
 test('custom policies, key commands and TLD delegations against a running signet serve', async (t) => {
   const dig = requirePeer(t, 'dig');

@@ -21,7 +21,7 @@ import { SigningService } from './signing-service.js';
 import { storeOutbox } from './store-outbox.js';
 import { storeJournal } from './store-journal.js';
 import { ParentZone, ParentZoneError, type ParentServer } from './parent-zone.js';
-import { KeyMonitor } from './key-monitor.js';
+import { KeyMonitor, keyMonitorApi } from './key-monitor.js';
 
 import { PolicyCatalog } from './policy-catalog.js';
 import { TldRegistry } from './tld-registry.js';
@@ -298,6 +298,7 @@ export async function startSignet(config: SignetConfig, deps: SignetDeps): Promi
       service,
       policies: catalog,
       ...(parents.tld ? { tld: new TldRegistry(parents.tld, store, clock) } : {}),
+      monitor: keyMonitorApi(keyMonitor, store, clock),
       auth: new TokenAuthenticator(config.api?.tokens ?? []),
       logger: log,
     });

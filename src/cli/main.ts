@@ -8,6 +8,7 @@ import { registerServeZoneCommand } from './serve-zone-command.js';
 import { registerTransferCommands } from './transfer-commands.js';
 import { registerTokenCommands } from './token-commands.js';
 import { registerTldCommands } from './tld-commands.js';
+import { registerMonitorCommands } from './monitor-commands.js';
 
 /** Registers more commands on the program (the app layer adds `serve`, which needs the whole service). */
 export type CommandExtension = (program: Command, setCode: (c: number) => void) => void;
@@ -28,6 +29,7 @@ export async function run(argv: readonly string[], extensions: readonly CommandE
   registerServeZoneCommand(program, setCode);
   registerTokenCommands(program, setCode);
   registerTldCommands(program, setCode);
+  registerMonitorCommands(program, setCode);
   for (const extend of extensions) extend(program, setCode);
   try {
     await program.parseAsync([...argv]);

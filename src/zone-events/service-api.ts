@@ -229,3 +229,51 @@ export interface TldRegistryApi {
   putDelegation(domain: string, req: DelegationRequest, actor: Actor): Promise<{ readonly created: boolean; readonly delegation: DelegationView }>;
   removeDelegation(domain: string, actor: Actor): Promise<void>;
 }
+
+/** One key-monitoring scan, as the API shows it. */
+export interface MonitorScanView {
+  /** UTC ISO instant. */
+  readonly at: string;
+  /** `keep`, `replace` (the DS set changes to `ds`) or `delete`. */
+  readonly action: string;
+  /** Whether the parent's DS set was changed by this scan (zones under key monitoring only). */
+  readonly applied: boolean;
+  readonly reason: string;
+  /** DS records (presentation) the parent holds or should hold after the scan. */
+  readonly ds: readonly string[];
+  /** The servers asked, each with its error when it failed. */
+  readonly servers: readonly string[];
+  /** Notices raised: `rollover-complete`, `rrsig-expiring`, `child-key-error`. */
+  readonly events: readonly string[];
+}
+
+/** A zone under the Key Monitoring Service. */
+export interface MonitoredZoneView {
+  readonly zone: string;
+  /** `kms`: the TLD's DS follows the scan; `css`: enrolled in the signing service, whose key manager owns the DS. */
+  readonly managedBy: 'kms' | 'css';
+  readonly technicalContact?: string;
+  /** Servers asked; empty: the delegation's glue addresses on port 53. */
+  readonly servers: readonly { readonly address: string; readonly port: number }[];
+  readonly enabled: boolean;
+  readonly lastScan?: MonitorScanView;
+  /** Conditions currently open (`child-key-error`, `rrsig-expiring:<server>`) and since when (UTC ISO). */
+  readonly openConditions: readonly { readonly condition: string; readonly since: string }[];
+}
+
+/** What enrolling a zone in key monitoring (or changing it) takes. */
+export interface MonitorRequest {
+  readonly technicalContact?: string;
+  readonly servers?: readonly { readonly address: string; readonly port?: number }[];
+  readonly enabled?: boolean;
+}
+
+/** The Key Monitoring Service behind /api/monitoring. */
+export interface KeyMonitorApi {
+  listMonitored(): Promise<readonly MonitoredZoneView[]>;
+  getMonitored(zone: string): Promise<MonitoredZoneView>;
+  putMonitored(zone: string, req: MonitorRequest, actor: Actor): Promise<{ readonly created: boolean; readonly zone: MonitoredZoneView }>;
+  scanMonitored(zone: string, actor: Actor): Promise<MonitorScanView>;
+  /** De-enroll (kept, disabled, with its history). */
+  disableMonitored(zone: string, actor: Actor): Promise<void>;
+}

@@ -12,9 +12,12 @@ import { SystemClock, silentLogger } from '../../src/util/index.js';
 import { Name, recordToText } from '../../src/wire/index.js';
 import { createDs, generateKeyPair, KSK_FLAGS, MemoryKeyStore, presentDs, signZone, ZSK_FLAGS, type Signer } from '../../src/dnssec/index.js';
 import { loadConfig, startSignet } from '../../src/app/index.js';
-import { digDs, freePort, requirePeer, runPeerAsync, startNsd, startSmtpSink, tempDir, waitUntil, zoneRecords } from '../support/index.js';
+import { hashApiToken } from '../../src/api/index.js';
+import { digDs, freePort, requirePeer, runSignetAsync, runPeerAsync, startNsd, startSmtpSink, tempDir, waitUntil, zoneRecords } from '../support/index.js';
 
 const CHILD = 'self.example.';
+const OPS = 'sgt_kms-ops-token';
+const SELF = 'sgt_kms-self-token';
 const quietLogger = { ...silentLogger, info: (): void => {} };
 
 test('key monitoring: the TLD DS follows a child KSK rollover seen at its name server; errors and expiring signatures are e-mailed', async (t) => {
@@ -26,7 +29,12 @@ test('key monitoring: the TLD DS follows a child KSK rollover seen at its name s
   t.after(() => sink.close());
   const config = loadConfig({ cwd: dir, env: { SIGNET_DATA_DIR: join(dir, 'data'), SIGNET_DNS_PORT: '0', SIGNET_HTTP_PORT: '0' } });
   const running = await startSignet(
-    { ...config, smtp: { host: '127.0.0.1', port: sink.port, from: 'Signet <signet@registry.example>', security: 'none' }, tld: { zone: 'example.' } },
+    {
+      ...config,
+      smtp: { host: '127.0.0.1', port: sink.port, from: 'Signet <signet@registry.example>', security: 'none' },
+      tld: { zone: 'example.' },
+      api: { tokens: [{ name: 'ops', sha256: hashApiToken(OPS), zones: ['*'], admin: true }, { name: 'self', sha256: hashApiToken(SELF), zones: ['self.example'] }] },
+    },
     { clock: new SystemClock(), logger: quietLogger, version: 'test', monitoring: { timeoutMs: 400 } },
   );
   t.after(() => running.close());
@@ -112,6 +120,32 @@ test('key monitoring: the TLD DS follows a child KSK rollover seen at its name s
   const expiring = await monitor.scan(CHILD);
   assert.deepEqual(expiring.events, ['rrsig-expiring']);
   await waitUntil('the expiring-signature e-mail', () => mailsMatching(new RegExp(`signatures at 127\\.0\\.0\\.1:${ns4} expire soon`)) === 1, () => JSON.stringify(sink.messages.map((m) => m.subject)), 300);
+
+  // the same through the API and the CLI, with the zone owner's token (scoped to self.example)
+  const api = `http://127.0.0.1:${running.httpPort}`;
+  const call = (method: string, path: string, token: string, body?: unknown): Promise<Response> =>
+    fetch(`${api}${path}`, { method, headers: { authorization: `Bearer ${token}`, ...(body === undefined ? {} : { 'content-type': 'application/json' }) }, ...(body === undefined ? {} : { body: JSON.stringify(body) }) });
+  const bad = await call('PUT', '/api/monitoring/self.example', SELF, { servers: [{ address: 'ns1.self.example' }] });
+  assert.equal(bad.status, 400);
+  assert.equal(((await bad.json()) as { field: string }).field, 'body/servers/0/address');
+  assert.equal((await call('GET', '/api/monitoring/other.example', SELF)).status, 404, 'another zone is out of this token’s scope');
+  const viaApi = (await (await call('GET', '/api/monitoring/self.example', SELF)).json()) as { managedBy: string; lastScan: { events: string[] }; servers: { port: number }[] };
+  assert.equal(viaApi.managedBy, 'kms');
+  assert.deepEqual(viaApi.lastScan.events, ['rrsig-expiring']);
+  const env = { SIGNET_API_URL: api, SIGNET_API_TOKEN: SELF };
+  const add = await runSignetAsync(['monitor', 'add', 'self.example', '--server', `127.0.0.1:${ns3}`, '--contact', 'dns@self.example'], env);
+  assert.equal(add.code, 0, add.err);
+  assert.match(add.out, new RegExp(`servers: +127\.0\.0\.1#${ns3}`));
+  const scan = await runSignetAsync(['monitor', 'scan', 'self.example'], env);
+  assert.equal(scan.code, 0, scan.err);
+  assert.match(scan.out, /keep: DS set matches the child's self-signed KSKs/);
+  assert.match(scan.out, new RegExp(`DS: +${ds(kskB)}`));
+  const listed = await runSignetAsync(['monitor', 'list', '--json'], { ...env, SIGNET_API_TOKEN: OPS });
+  assert.deepEqual((JSON.parse(listed.out) as { zone: string }[]).map((z) => z.zone), [CHILD]);
+  const removed = await runSignetAsync(['monitor', 'remove', 'self.example'], env);
+  assert.equal(removed.code, 0, removed.err);
+  assert.equal((await monitor.get(CHILD))?.enabled, false);
+  assert.ok((await running.store.keyEvents.list(CHILD)).some((e) => e.event === 'kms-disabled' && e.actor === 'self'), 'audited with the token’s name');
 
   // a zone enrolled in the signing service is monitored at its destinations; leaving it keeps the monitoring
   const dest = await freePort('both');
