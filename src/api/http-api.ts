@@ -4,7 +4,7 @@ import Fastify, { type FastifyInstance } from 'fastify';
 import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
 import type { Logger } from '../util/index.js';
-import type { SigningServiceApi } from '../zone-events/index.js';
+import type { KeyMonitorApi, PolicyServiceApi, SigningServiceApi, TldRegistryApi } from '../zone-events/index.js';
 import type { TokenAuthenticator } from './auth.js';
 import { registerZoneRoutes } from './zone-routes.js';
 
@@ -32,6 +32,12 @@ export interface HttpApiDeps {
   readonly auth?: TokenAuthenticator;
   /** Where the API reports unexpected (500) errors. */
   readonly logger?: Logger;
+  /** Named key policies behind /api/policies (routes absent without it). */
+  readonly policies?: PolicyServiceApi;
+  /** The TLD's delegations behind /api/tld/delegations (routes absent without it). */
+  readonly tld?: TldRegistryApi;
+  /** The Key Monitoring Service behind /api/monitoring (routes absent without it). */
+  readonly monitor?: KeyMonitorApi;
 }
 
 const healthSchema = {
@@ -76,6 +82,13 @@ export async function buildHttpApi(deps: HttpApiDeps): Promise<FastifyInstance> 
   app.get('/metrics', { schema: { summary: 'Prometheus metrics', produces: ['text/plain'] } }, async (_req, reply) => {
     return reply.type(deps.metrics.contentType).send(await deps.metrics.metrics());
   });
-  if (deps.service !== undefined) await registerZoneRoutes(app, deps.service, deps.auth, deps.logger === undefined ? {} : { logger: deps.logger });
+  if (deps.service !== undefined) {
+    await registerZoneRoutes(app, deps.service, deps.auth, {
+      ...(deps.logger === undefined ? {} : { logger: deps.logger }),
+      ...(deps.policies === undefined ? {} : { policies: deps.policies }),
+      ...(deps.tld === undefined ? {} : { tld: deps.tld }),
+      ...(deps.monitor === undefined ? {} : { monitor: deps.monitor }),
+    });
+  }
   return app;
 }

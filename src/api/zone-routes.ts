@@ -3,7 +3,7 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { Logger } from '../util/index.js';
 import { Name } from '../wire/index.js';
-import { ServiceError, type EnrollmentRequest, type SigningServiceApi, type Actor } from '../zone-events/index.js';
+import { ServiceError, type EnrollmentRequest, type SigningServiceApi, type Actor, type PolicyServiceApi, type TldRegistryApi, type KeyMonitorApi, type ZonePatchRequest } from '../zone-events/index.js';
 import type { KeyRole } from '../policy/index.js';
 import type { TsigAlgorithm } from '../tsig/index.js';
 import { ApiError, problem, problemFor, sendProblem } from './problem.js';
@@ -24,12 +24,24 @@ import {
   zoneParamsSchema,
   zoneStatusSchema,
   zoneSummarySchema,
+  zonePatchSchema,
+  zoneTimelineSchema,
 } from './schemas.js';
+import type { RouteContext } from './route-context.js';
+import { registerPolicyRoutes } from './policy-routes.js';
+import { registerTldRoutes } from './tld-routes.js';
+import { registerMonitorRoutes } from './monitor-routes.js';
 
 /** Options of the zone routes. */
 export interface ZoneRoutesOptions {
   /** Where unexpected (500) errors are reported; never sees request bodies, tokens or secrets. */
   readonly logger?: Logger;
+  /** Named key policies: /api/policies (absent without it). */
+  readonly policies?: PolicyServiceApi;
+  /** The TLD's delegations: /api/tld/delegations (absent when no TLD is served). */
+  readonly tld?: TldRegistryApi;
+  /** The Key Monitoring Service behind /api/monitoring (routes absent without it). */
+  readonly monitor?: KeyMonitorApi;
 }
 
 const SECURITY = [{ bearerAuth: [] }];
@@ -73,6 +85,10 @@ export async function registerZoneRoutes(app: FastifyInstance, service: SigningS
       const requireOperator = (req: FastifyRequest): void => {
         if (!isOperator(principalOf(req))) throw new ApiError('API_FORBIDDEN', 403, 'this route needs an admin token or one for every zone');
       };
+      const requireAdmin = (req: FastifyRequest): void => {
+        if (!principalOf(req).admin) throw new ApiError('API_FORBIDDEN', 403, 'this route needs an admin token');
+      };
+      const ctx: RouteContext = { principalOf, actorOf, requireAdmin };
 
       api.addHook('onRequest', async (req) => {
         if (auth === undefined || auth.size === 0) throw new ApiError('API_UNAUTHORIZED', 401, 'no API tokens are configured on this server (api.tokens)');
@@ -80,10 +96,10 @@ export async function registerZoneRoutes(app: FastifyInstance, service: SigningS
       });
 
       api.setErrorHandler((error, req, reply) => {
-        // a service field `zone` on a /zones/:zone route is the path parameter; other fields come from the body
-        const params = req.params as { zone?: string } | undefined;
-        const onZoneRoute = params?.zone !== undefined && error instanceof ServiceError && error.field === 'zone';
-        const p = problemFor(error, onZoneRoute || req.body === undefined || req.body === null ? 'params' : 'body');
+        // a service field named like a path parameter (`zone`, `name`, `domain`) is that parameter; others are body fields
+        const params = (req.params ?? {}) as Record<string, unknown>;
+        const onParam = error instanceof ServiceError && error.field !== undefined && params[error.field] !== undefined;
+        const p = problemFor(error, onParam || req.body === undefined || req.body === null ? 'params' : 'body');
         if (p.status >= 500) {
           const e = error as Error;
           opts.logger?.warn({ route: req.routeOptions.url, method: req.method, error: e.name, message: e.message }, 'API request failed');
@@ -246,6 +262,39 @@ export async function registerZoneRoutes(app: FastifyInstance, service: SigningS
           return reply.code(204).send();
         },
       );
+
+      api.patch(
+        '/zones/:zone',
+        {
+          schema: {
+            summary: "Change a zone's key policy (an algorithm change performs an algorithm rollover, RFC 6781 \u00a74.1.4); audited",
+            tags: ZONES_TAG,
+            security: SECURITY,
+            params: zoneParamsSchema,
+            body: zonePatchSchema,
+            response: { 200: zoneDetailsSchema, ...problemResponses(400, 401, 404, 409) },
+          },
+        },
+        async (req) => service.update(scopedZone(req), req.body as ZonePatchRequest, actorOf(req)),
+      );
+
+      api.get(
+        '/zones/:zone/timeline',
+        {
+          schema: {
+            summary: "Each key's timeline (date of every state, done and planned) and the zone's next key actions",
+            tags: ZONES_TAG,
+            security: SECURITY,
+            params: zoneParamsSchema,
+            response: { 200: zoneTimelineSchema, ...problemResponses(400, 401, 404) },
+          },
+        },
+        async (req) => service.timeline(scopedZone(req)),
+      );
+
+      if (opts.policies) registerPolicyRoutes(api, opts.policies, ctx);
+      if (opts.tld) registerTldRoutes(api, opts.tld, ctx);
+      if (opts.monitor) registerMonitorRoutes(api, opts.monitor, ctx);
 
       api.get(
         '/events',

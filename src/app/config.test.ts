@@ -38,6 +38,15 @@ test('the file sets values and the environment overrides them', () => {
   });
 });
 
+test('transfer limits from the file reach the config', () => {
+  withDir((dir) => {
+    const f = join(dir, 'c.json');
+    writeFileSync(f, JSON.stringify({ transfers: { maxRecords: 5_000_000, maxBytes: 1_000_000_000 } }));
+    assert.deepEqual(loadConfig({ file: f, cwd: dir }).transfers, { maxRecords: 5_000_000, maxBytes: 1_000_000_000 });
+    assert.equal(loadConfig({ cwd: dir }).transfers, undefined, 'no limits unless configured (the transfer client has its own defaults)');
+  });
+});
+
 test('bad values fail with the field path', () => {
   withDir((dir) => {
     const cases: [unknown, string][] = [
@@ -46,6 +55,9 @@ test('bad values fail with the field path', () => {
       [{ dns: { adresses: ['127.0.0.1'] } }, 'dns.adresses'],
       [{ log: { level: 'loud' } }, 'log.level'],
       [{ database: { sqlite: 'a.db', postgres: 'postgres://x' } }, 'database'],
+      [{ transfers: { maxRecords: 0 } }, 'transfers.maxRecords'],
+      [{ transfers: { maxBytes: 1.5 } }, 'transfers.maxBytes'],
+      [{ transfers: { maxRecord: 10 } }, 'transfers.maxRecord'],
       [[1, 2], '(root)'],
     ];
     for (const [raw, path] of cases) {
@@ -135,5 +147,34 @@ test('webhooks: name, http(s) URL and the name of the environment variable holdi
     assert.throws(() => loadConfig({ file: f, cwd: dir }), (e: unknown) => e instanceof ConfigError && e.path === 'webhooks[0].url');
     writeFileSync(f, JSON.stringify({ webhooks: [{ name: 'ops', url: 'https://x', secret: 'inline' }] }));
     assert.throws(() => loadConfig({ file: f, cwd: dir }), (e: unknown) => e instanceof ConfigError && e.path === 'webhooks[0].secret', 'secrets are not taken from the file');
+  });
+});
+
+test('policies: custom policies from the file (extends, text durations); errors name policies.<name>.<field>', () => {
+  withDir((dir) => {
+    const f = join(dir, 'signet.json');
+    const write = (policies: unknown): void => writeFileSync(f, JSON.stringify({ policies }));
+    write({ 'agency-p256': { extends: 'dotgov-css', algorithm: 13, ksk: { size: 256 }, zsk: { size: 256 } }, 'agency-fast': { extends: 'agency-p256', zsk: { active: '30d' } } });
+    const c = loadConfig({ file: f, cwd: dir });
+    assert.equal(c.policies?.['agency-p256']?.algorithm, 13);
+    assert.equal(c.policies?.['agency-fast']?.zsk?.active, 30 * 86_400_000);
+    assert.equal(c.policies?.['agency-fast']?.ksk?.size, 256);
+    const pathOf = (policies: unknown): string => {
+      write(policies);
+      try {
+        loadConfig({ file: f, cwd: dir });
+      } catch (e) {
+        assert.ok(e instanceof ConfigError);
+        assert.match(e.message, new RegExp(`: ${e.path.replace(/[.[\]]/g, '\\$&')}: `));
+        return e.path;
+      }
+      return assert.fail('expected a ConfigError');
+    };
+    assert.equal(pathOf({ p: { extends: 'dotgov-css', ksk: { active: 'two years' } } }), 'policies.p.ksk.active');
+    assert.equal(pathOf({ p: { extends: 'dotgov-css', algorithm: 13 } }), 'policies.p.ksk.size');
+    assert.equal(pathOf({ p: { extends: 'missing' } }), 'policies.p.extends');
+    assert.equal(pathOf({ 'dotgov-css': { extends: 'rotate-90d' } }), 'policies.dotgov-css');
+    assert.equal(pathOf({ p: 'dotgov-css' }), 'policies.p');
+    assert.equal(pathOf([]), 'policies');
   });
 });

@@ -5,6 +5,7 @@ import { isIP } from 'node:net';
 import { resolve } from 'node:path';
 import { SignetError } from '../util/index.js';
 import type { ApiTokenConfig } from '../api/index.js';
+import { BUILT_IN_POLICIES, PolicyError, policyFromJson, type KeyPolicy } from '../policy/index.js';
 
 /** Everything `signet serve` needs to start. */
 export interface SignetConfig {
@@ -53,6 +54,14 @@ export interface SignetConfig {
    * secret is read from the environment variable `secretEnv` names, never from the file.
    */
   readonly webhooks?: readonly { readonly name: string; readonly url: string; readonly secretEnv: string }[];
+  /** Limits on what a source may send in one transfer (records, answer octets); bigger transfers are refused. */
+  readonly transfers?: { readonly maxRecords?: number; readonly maxBytes?: number };
+
+  /**
+   * Custom key policies by name (`policies.<name>`): every field, or `extends` a built-in or earlier policy and the
+   * fields that differ; durations in milliseconds or as text (`90d`). Stored at start; usable for zones and the TLD.
+   */
+  readonly policies?: Readonly<Record<string, KeyPolicy>>;
 }
 
 /** `tld`: the parent zone served by Signet. */
@@ -134,7 +143,8 @@ function isObject(v: unknown): v is Json {
 function validate(raw: unknown, source: string, cwd: string): SignetConfig {
   const d = defaultConfig(cwd);
   if (!isObject(raw)) throw new ConfigError('(root)', 'must be a JSON object', source);
-  checkKeys(raw, ['dataDir', 'dns', 'http', 'database', 'log', 'masterKeyFile', 'smtp', 'api', 'tld', 'webhooks'], '', source);
+  checkKeys(raw, ['dataDir', 'dns', 'http', 'database', 'log', 'masterKeyFile', 'smtp', 'api', 'tld', 'webhooks', 'transfers', 'policies'], '', source);
+  const policies = raw.policies === undefined ? undefined : policiesConfig(section(raw, 'policies', source), source);
   let webhooks: { name: string; url: string; secretEnv: string }[] | undefined;
   if (raw.webhooks !== undefined) {
     if (!Array.isArray(raw.webhooks)) throw new ConfigError('webhooks', 'must be a list', source);
@@ -171,6 +181,16 @@ function validate(raw: unknown, source: string, cwd: string): SignetConfig {
   checkKeys(db, ['sqlite', 'postgres'], 'database.', source);
   const log = section(raw, 'log', source);
   checkKeys(log, ['level'], 'log.', source);
+  const xfr = section(raw, 'transfers', source);
+  checkKeys(xfr, ['maxRecords', 'maxBytes'], 'transfers.', source);
+  const limit = (v: unknown, path: string): number => {
+    if (typeof v !== 'number' || !Number.isInteger(v) || v < 1) throw new ConfigError(path, 'must be a positive whole number', source);
+    return v;
+  };
+  const transfers = {
+    ...(xfr.maxRecords === undefined ? {} : { maxRecords: limit(xfr.maxRecords, 'transfers.maxRecords') }),
+    ...(xfr.maxBytes === undefined ? {} : { maxBytes: limit(xfr.maxBytes, 'transfers.maxBytes') }),
+  };
   const dataDir = raw.dataDir === undefined ? d.dataDir : resolve(cwd, str(raw.dataDir, 'dataDir', source));
   const addresses = dns.addresses === undefined ? d.dns.addresses : addressList(dns.addresses, 'dns.addresses', source);
   const database: { sqlite?: string; postgres?: string } = {};
@@ -191,7 +211,26 @@ function validate(raw: unknown, source: string, cwd: string): SignetConfig {
     ...(api.tokens === undefined ? {} : { api: { tokens: apiTokens(api.tokens, 'api.tokens', source) } }),
     ...(tld ? { tld } : {}),
     ...(webhooks ? { webhooks } : {}),
+    ...(raw.transfers === undefined ? {} : { transfers }),
+
+    ...(policies ? { policies } : {}),
   };
+}
+
+/** `policies`: custom policies by name, each checked by `policyFromJson` (errors name `policies.<name>.<field>`). */
+function policiesConfig(raw: Json, source: string): Record<string, KeyPolicy> {
+  const out: Record<string, KeyPolicy> = {};
+  for (const [name, def] of Object.entries(raw)) {
+    if (BUILT_IN_POLICIES[name] !== undefined) throw new ConfigError(`policies.${name}`, `"${name}" is a built-in policy and cannot be redefined (extend it under another name)`, source);
+    try {
+      out[name] = policyFromJson(def, name, (n) => out[n] ?? BUILT_IN_POLICIES[n]);
+    } catch (e) {
+      if (!(e instanceof PolicyError)) throw e;
+      const reason = e.field === undefined ? e.message : e.message.slice(e.field.length + 2);
+      throw new ConfigError(e.field === undefined ? `policies.${name}` : `policies.${name}.${e.field}`, reason, source);
+    }
+  }
+  return out;
 }
 
 function ttlValue(v: unknown, path: string, source: string): number {
@@ -301,6 +340,9 @@ function applyEnv(c: SignetConfig, env: Readonly<Record<string, string | undefin
     ...(api === undefined ? {} : { api }),
     ...(c.tld ? { tld: c.tld } : {}),
     ...(c.webhooks ? { webhooks: c.webhooks } : {}),
+    ...(c.transfers ? { transfers: c.transfers } : {}),
+
+    ...(c.policies ? { policies: c.policies } : {}),
   };
 }
 

@@ -42,9 +42,13 @@ export function customerConfig(zone: string, sources: readonly NameserverSpec[],
     `remote:\n${remotes}\n\nacl:\n  - id: signet-xfr\n    address: [${signet.addresses.join(', ')}]\n    action: [transfer, notify]${srcKey ? `\n    key: ${srcKey}` : ''}\n\n` +
     `# on the SOURCE:\nzone:\n  - domain: ${z}\n    file: ${z}.zone\n    notify: [${ids}]\n    acl: [signet-xfr]\n\n` +
     `# on each DESTINATION:\nzone:\n  - domain: ${z}\n    master: [${ids}]\n    acl: [signet-xfr]\n`;
+  // the rules to open, from each Signet address: to the source's port, to the destinations' port, and back to Signet's
+  const udpTcp: ('udp' | 'tcp')[] = ['udp', 'tcp'];
+  const ports = (l: readonly NameserverSpec[]): number[] => [...new Set(l.map((n) => n.port ?? 53))];
   const firewall = signet.addresses.flatMap((a) => [
-    { address: a, port: signet.port, protocols: ['udp', 'tcp'] as ('udp' | 'tcp')[], purpose: 'Signet → source: SOA queries and zone transfers (allow inbound to your source from this address)' },
-    { address: a, port: signet.port, protocols: ['udp', 'tcp'] as ('udp' | 'tcp')[], purpose: 'destination → Signet: SOA queries and transfers of the signed zone; Signet → destination: NOTIFY' },
+    ...ports(sources).map((p) => ({ address: a, port: p, protocols: udpTcp, purpose: `from this Signet address to your source(s), port ${p}: SOA queries and zone transfers` })),
+    ...ports(destinations.filter((d) => d.notify !== false)).map((p) => ({ address: a, port: p, protocols: udpTcp, purpose: `from this Signet address to your destinations, port ${p}: NOTIFY` })),
+    { address: a, port: signet.port, protocols: udpTcp, purpose: 'from your destinations to this Signet address and port: SOA queries and transfers of the signed zone' },
   ]);
   return { bind, knot, firewall };
 }

@@ -2,7 +2,7 @@
 // directory (SQLite), checking what they print and what they stored.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { existsSync } from 'node:fs';
+import { existsSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Store } from '../store/index.js';
 import { BUILT_IN_POLICIES, DAY, HOUR, MINUTE } from '../policy/index.js';
@@ -128,4 +128,26 @@ test('key rollover --zsk --emergency: audited with who and why, successor create
   const unknown = signet('key', 'list', 'nosuch.gov');
   assert.equal(unknown.status, 1);
   assert.match(unknown.stderr, /not enrolled/);
+});
+
+test('offline policy list includes the configuration file\u2019s policies; --api with no server answering fails cleanly', async (t) => {
+  const { dir, signet } = await setup(t);
+  const file = join(dir, 'signet.json');
+  writeFileSync(file, JSON.stringify({ dataDir: dir, policies: { 'lab-fast': { extends: 'rotate-90d', zsk: { active: '30d' } } } }));
+  const l = signet('policy', 'list', '--config', file);
+  assert.equal(l.status, 0, l.stderr);
+  assert.match(l.stdout, /^lab-fast  stored  ksk-zsk  algorithm 13$/m);
+  const s = signet('policy', 'show', 'lab-fast', '--config', file);
+  assert.equal((JSON.parse(s.stdout) as { zsk: { active: number } }).zsk.active, 30 * DAY);
+  const bad = join(dir, 'bad.json');
+  writeFileSync(bad, JSON.stringify({ dataDir: dir, policies: { 'lab-bad': { extends: 'rotate-90d', ksk: { active: 'soon' } } } }));
+  const b = signet('policy', 'list', '--config', bad);
+  assert.notEqual(b.status, 0);
+  assert.match(b.stderr, /policies\.lab-bad\.ksk\.active: must be a duration/);
+  const down = signet('key', 'list', 'example.gov', '--api', 'http://127.0.0.1:9', '--token', 'sgt_x');
+  assert.equal(down.status, 1);
+  assert.match(down.stderr, /^signet: cannot reach the Signet API at http:\/\/127\.0\.0\.1:9/m);
+  const putOffline = signet('policy', 'put', 'x', file);
+  assert.equal(putOffline.status, 1);
+  assert.match(putOffline.stderr, /policy put needs --api/);
 });

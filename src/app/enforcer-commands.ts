@@ -1,7 +1,7 @@
 // App-level key commands that need the store and the key vault, opened from the same configuration as `signet
 // serve` (--config, SIGNET_* environment): `policy list|show`, `key list <zone>`, `key rollover <zone>`, and
 // `time leap` — the offline enforcer on a simulated clock kept in the store's settings (OpenDNSSEC's `time leap`).
-import { mkdirSync } from 'node:fs';
+import { mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Command } from 'commander';
 import { ManualClock, SignetError, silentLogger, type Logger } from '../util/index.js';
@@ -13,6 +13,9 @@ import { loadConfig, sqlitePath, type SignetConfig } from './config.js';
 import { masterKeyring } from './signet.js';
 import { storeKeyState } from './store-key-state.js';
 import { OfflineEnforcer, SIMULATED_CLOCK_SETTING } from './offline-enforcer.js';
+import { ApiClient, CliApiError } from '../cli/index.js';
+import type { KeyView, PolicyView, ZoneTimelineView } from '../zone-events/index.js';
+import type { RolloverAudit } from '../policy/index.js';
 
 /** A command failed in a way the user can fix (unknown zone or policy, bad option). */
 export class EnforcerCommandError extends SignetError {}
@@ -28,6 +31,8 @@ async function openStore(configFile: string | undefined): Promise<Opened> {
   const store = await Store.open(config.database.postgres !== undefined ? { postgres: config.database.postgres } : { sqlite: sqlitePath(config)! });
   const now = Date.now();
   for (const p of Object.values(BUILT_IN_POLICIES)) if (!(await store.policies.get(p.name))) await store.policies.put(p, now, { builtIn: true });
+  // the configuration's `policies` section, as `signet serve` stores it at start
+  for (const p of Object.values(config.policies ?? {})) await store.policies.put(p, now);
   return { config, store };
 }
 
@@ -94,6 +99,50 @@ function keyLines(k: ZoneKey): string {
   return `${k.id}  ${k.role}  alg ${k.algorithm}  tag ${k.keyTag ?? '-'}  ${k.goal}  ${st}`;
 }
 
+/** Options of the commands that can also talk to a running server. */
+interface RemoteOptions {
+  api?: string;
+  token?: string;
+}
+
+/**
+ * The API client when `--api` or SIGNET_API_URL names a running `signet serve` (token from `--token` or
+ * SIGNET_API_TOKEN); undefined to work offline on the store.
+ */
+export function remoteApi(o: RemoteOptions, env: Readonly<Record<string, string | undefined>> = process.env): ApiClient | undefined {
+  const url = o.api ?? env['SIGNET_API_URL'];
+  if (url === undefined || url === '') return undefined;
+  const token = o.token ?? env['SIGNET_API_TOKEN'];
+  return new ApiClient({ baseUrl: url, ...(token === undefined || token === '' ? {} : { token }) });
+}
+
+const API_OPTION = '--api <url>';
+const API_HELP = 'a running `signet serve` (default $SIGNET_API_URL); without it, work offline on the store';
+const TOKEN_OPTION = '--token <token>';
+const TOKEN_HELP = 'API token (default $SIGNET_API_TOKEN)';
+
+/** `key list` output from the API's keys and timeline (same layout as offline). */
+function remoteKeyList(keys: readonly KeyView[], tl: ZoneTimelineView): string[] {
+  const out = [`zone ${tl.zone}  policy ${tl.policy}  now ${iso(tl.now)}`];
+  if (keys.length === 0) out.push('no keys yet');
+  for (const k of tl.keys) {
+    const v = keys.find((x) => x.id === k.keyId);
+    const st = (['DS', 'DNSKEY', 'KRRSIG', 'ZRRSIG'] as const)
+      .map((r) => (v?.states[r] ? `${r}=${v.states[r]}` : undefined))
+      .filter((x) => x !== undefined)
+      .join(' ');
+    out.push(`${k.keyId}  ${k.role}  alg ${k.algorithm}  tag ${k.keyTag ?? '-'}  ${v?.goal ?? '-'}  ${st}`);
+    for (const e of k.entries) out.push(`    ${iso(e.at)}  ${e.when === 'planned' ? 'planned' : 'done   '}  ${e.what}`);
+  }
+  const due = tl.nextActions.filter((a) => a.kind !== 'raise-event');
+  out.push(`next key action: ${due.length > 0 ? `now (${due.map((a) => a.description).join('; ')})` : iso(tl.wakeAt)}`);
+  return out;
+}
+
+function rolloverLine(audit: RolloverAudit): string {
+  return `${audit.emergency ? 'emergency ' : ''}${audit.role} rollover of ${audit.keyId}${audit.keyTag === undefined ? '' : ` (tag ${audit.keyTag})`} requested by ${audit.who}: active until ${iso(audit.activeUntil)}; successor ${audit.promotedKeyId ?? '(new key)'} active ${iso(audit.successorActiveFrom)} – ${iso(audit.successorActiveUntil)}`;
+}
+
 /** Register `policy list|show`, `key list`, `key rollover` and `time leap`. */
 export function registerEnforcerCommands(program: Command, setCode: (c: number) => void): void {
   const out = (s: string): void => void process.stdout.write(s + '\n');
@@ -106,17 +155,30 @@ export function registerEnforcerCommands(program: Command, setCode: (c: number) 
     }
   };
   const fail = (e: unknown): void => {
-    process.stderr.write(`signet: ${(e as Error).message}\n`);
+    const field = e instanceof CliApiError ? e.problem?.field : undefined;
+    process.stderr.write(`signet: ${(e as Error).message}${field?.startsWith('body/') === true ? ` (${field})` : ''}\n`);
+    if (e instanceof CliApiError && e.status === 401) process.stderr.write('signet: give an API token with --token or SIGNET_API_TOKEN (see `signet token create`)\n');
     setCode(1);
   };
+  const enc = encodeURIComponent;
 
   const policy = program.command('policy').description('key and signing policies');
   policy
     .command('list')
     .description('built-in policies and those in the store')
     .option('--config <file>', 'JSON configuration file (SIGNET_* environment variables override it)')
-    .action(async (o: { config?: string }) => {
+    .option(API_OPTION, API_HELP)
+    .option(TOKEN_OPTION, TOKEN_HELP)
+    .action(async (o: { config?: string } & RemoteOptions) => {
       try {
+        const api = remoteApi(o);
+        if (api) {
+          for (const p of await api.request<PolicyView[]>('GET', '/api/policies')) {
+            out(`${p.name}  ${p.builtIn ? 'built-in' : 'stored'}  ${p.definition.mode}  algorithm ${p.definition.algorithm}${p.zones.length > 0 ? `  zones ${p.zones.join(' ')}` : ''}`);
+          }
+          setCode(0);
+          return;
+        }
         await withStore(o.config, async ({ store }) => {
           const stored = await store.policies.list();
           const names = new Set([...Object.keys(BUILT_IN_POLICIES), ...stored.map((p) => p.name)]);
@@ -136,8 +198,16 @@ export function registerEnforcerCommands(program: Command, setCode: (c: number) 
     .command('show <name>')
     .description('a policy as JSON (durations in milliseconds)')
     .option('--config <file>', 'JSON configuration file')
-    .action(async (name: string, o: { config?: string }) => {
+    .option(API_OPTION, API_HELP)
+    .option(TOKEN_OPTION, TOKEN_HELP)
+    .action(async (name: string, o: { config?: string } & RemoteOptions) => {
       try {
+        const api = remoteApi(o);
+        if (api) {
+          out(JSON.stringify((await api.request<PolicyView>('GET', `/api/policies/${enc(name)}`)).definition, null, 2));
+          setCode(0);
+          return;
+        }
         await withStore(o.config, async ({ store }) => {
           const p = (await store.policies.get(name))?.definition ?? BUILT_IN_POLICIES[name];
           if (!p) throw new EnforcerCommandError('CLI_UNKNOWN_POLICY', `no policy named "${name}"`, { policy: name });
@@ -149,13 +219,63 @@ export function registerEnforcerCommands(program: Command, setCode: (c: number) 
       }
     });
 
+  const needApi = (o: RemoteOptions, what: string): ApiClient => {
+    const api = remoteApi(o);
+    if (!api) throw new EnforcerCommandError('CLI_BAD_OPTION', `${what} needs --api (or SIGNET_API_URL): the running server stores policies; without a server, use the configuration file's "policies" section`, {});
+    return api;
+  };
+  policy
+    .command('put <name> <file>')
+    .description('create or replace a custom policy on a running server from a JSON file (admin token): every field, or "extends" and the fields that differ; durations in ms or as "90d"')
+    .option(API_OPTION, API_HELP)
+    .option(TOKEN_OPTION, TOKEN_HELP)
+    .action(async (name: string, file: string, o: RemoteOptions) => {
+      try {
+        const api = needApi(o, 'policy put');
+        let body: unknown;
+        try {
+          body = JSON.parse(readFileSync(file, 'utf8'));
+        } catch (e) {
+          throw new EnforcerCommandError('CLI_BAD_OPTION', `${file}: ${(e as Error).message}`, { file });
+        }
+        const v = await api.request<PolicyView>('PUT', `/api/policies/${enc(name)}`, body);
+        out(`policy ${v.name} stored: ${v.definition.mode}  algorithm ${v.definition.algorithm}${v.zones.length > 0 ? `; zones using it switched: ${v.zones.join(' ')}` : ''}`);
+        setCode(0);
+      } catch (e) {
+        fail(e);
+      }
+    });
+  policy
+    .command('delete <name>')
+    .description('delete a custom policy no zone uses, on a running server (admin token)')
+    .option(API_OPTION, API_HELP)
+    .option(TOKEN_OPTION, TOKEN_HELP)
+    .action(async (name: string, o: RemoteOptions) => {
+      try {
+        await needApi(o, 'policy delete').request<void>('DELETE', `/api/policies/${enc(name)}`);
+        out(`policy ${name} deleted`);
+        setCode(0);
+      } catch (e) {
+        fail(e);
+      }
+    });
+
   const key = program.commands.find((c) => c.name() === 'key') ?? program.command('key').description('DNSSEC keys');
   key
     .command('list <zone>')
     .description("a zone's keys: role, algorithm, tag, record states, timeline, and the next key action")
     .option('--config <file>', 'JSON configuration file')
-    .action(async (zoneArg: string, o: { config?: string }) => {
+    .option(API_OPTION, API_HELP)
+    .option(TOKEN_OPTION, TOKEN_HELP)
+    .action(async (zoneArg: string, o: { config?: string } & RemoteOptions) => {
       try {
+        const api = remoteApi(o);
+        if (api) {
+          const [keys, tl] = await Promise.all([api.request<KeyView[]>('GET', `/api/zones/${enc(zoneArg)}/keys`), api.request<ZoneTimelineView>('GET', `/api/zones/${enc(zoneArg)}/timeline`)]);
+          for (const l of remoteKeyList(keys, tl)) out(l);
+          setCode(0);
+          return;
+        }
         await withStore(o.config, async ({ store }) => {
           const zone = canonicalZone(zoneArg);
           const p = await policyFor(store, zone);
@@ -185,14 +305,23 @@ export function registerEnforcerCommands(program: Command, setCode: (c: number) 
     .option('--csk', 'roll the combined signing key')
     .option('--emergency', 'emergency rollover (needs --reason)')
     .option('--reason <text>', 'why (recorded in the key event log)')
-    .option('--by <name>', 'who asks (default $USER)')
+    .option('--by <name>', 'who asks (default $USER; with --api the token name is recorded)')
     .option('--config <file>', 'JSON configuration file')
-    .action(async (zoneArg: string, o: { ksk?: boolean; zsk?: boolean; csk?: boolean; emergency?: boolean; reason?: string; by?: string; config?: string }) => {
+    .option(API_OPTION, `${API_HELP} (the running server rolls at once)`)
+    .option(TOKEN_OPTION, TOKEN_HELP)
+    .action(async (zoneArg: string, o: { ksk?: boolean; zsk?: boolean; csk?: boolean; emergency?: boolean; reason?: string; by?: string; config?: string } & RemoteOptions) => {
       try {
         const roles = (['ksk', 'zsk', 'csk'] as const).filter((r) => o[r]);
         if (roles.length !== 1) throw new EnforcerCommandError('CLI_BAD_OPTION', 'give exactly one of --ksk, --zsk or --csk', {});
         if (o.emergency && (o.reason ?? '').trim() === '') throw new EnforcerCommandError('CLI_BAD_OPTION', 'an emergency rollover needs --reason', {});
         const role = roles[0]!.toUpperCase() as KeyRole;
+        const api = remoteApi(o);
+        if (api) {
+          const audit = await api.request<RolloverAudit>('POST', `/api/zones/${enc(zoneArg)}/rollover`, { role, emergency: o.emergency === true, reason: o.reason ?? 'on demand' });
+          out(rolloverLine(audit));
+          setCode(0);
+          return;
+        }
         await withStore(o.config, async ({ config, store }) => {
           const zone = canonicalZone(zoneArg);
           const p = await policyFor(store, zone);
@@ -205,7 +334,7 @@ export function registerEnforcerCommands(program: Command, setCode: (c: number) 
             hooks: { saved: (_z, at, actions) => actions.forEach((a) => out(`${iso(at)}  ${zone}  ${describeAction(a)}`)) },
           });
           const audit = await enforcer.manager(zone).roll(role, { emergency: o.emergency === true, reason: o.reason ?? 'on demand', requestedBy: o.by ?? process.env['USER'] ?? 'cli' });
-          out(`${audit.emergency ? 'emergency ' : ''}${audit.role} rollover of ${audit.keyId}${audit.keyTag === undefined ? '' : ` (tag ${audit.keyTag})`} requested by ${audit.who}: active until ${iso(audit.activeUntil)}; successor ${audit.promotedKeyId ?? '(new key)'} active ${iso(audit.successorActiveFrom)} – ${iso(audit.successorActiveUntil)}`);
+          out(rolloverLine(audit));
         });
         setCode(0);
       } catch (e) {

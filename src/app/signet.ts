@@ -21,6 +21,10 @@ import { SigningService } from './signing-service.js';
 import { storeOutbox } from './store-outbox.js';
 import { storeJournal } from './store-journal.js';
 import { ParentZone, ParentZoneError, type ParentServer } from './parent-zone.js';
+import { KeyMonitor, keyMonitorApi } from './key-monitor.js';
+
+import { PolicyCatalog } from './policy-catalog.js';
+import { TldRegistry } from './tld-registry.js';
 
 /** What a started service exposes. */
 export interface RunningSignet {
@@ -35,6 +39,8 @@ export interface RunningSignet {
   readonly service: SigningService;
   /** The parent zones served here (`tld` in the config; `root` when `tld.root` is set). */
   readonly parents: { readonly tld?: ParentZone; readonly root?: ParentZone };
+  /** The Key Monitoring Service: zones enrolled in signing, and zones under key monitoring only. */
+  readonly monitor: KeyMonitor;
   health(): HealthReport;
   /** Stop listening and release everything; safe to call twice. */
   close(): Promise<void>;
@@ -57,6 +63,8 @@ export interface SignetDeps {
   readonly policies?: Readonly<Record<string, KeyPolicy>>;
   /** DS checks at the parent servers after a DS change (default 500 ms doubling to 60 s). */
   readonly dsChecks?: { readonly firstDelayMs: number; readonly maxDelayMs: number };
+  /** Key monitoring: time between scans (default one hour) and per-query timeout. */
+  readonly monitoring?: { readonly intervalMs?: number; readonly timeoutMs?: number };
 }
 
 /** The vault's master keys: SIGNET_MASTER_KEY, else the configured file, else `<dataDir>/master.key` (created once). */
@@ -88,6 +96,8 @@ export async function startSignet(config: SignetConfig, deps: SignetDeps): Promi
   const parents: { tld?: ParentZone; root?: ParentZone } = {};
   const stop = new AbortController();
   let dispatcherRun: Promise<void> | undefined;
+  let monitorRun: Promise<void> | undefined;
+  let monitor: KeyMonitor | undefined;
   let closed = false;
   let dbOk = true;
 
@@ -188,16 +198,17 @@ export async function startSignet(config: SignetConfig, deps: SignetDeps): Promi
     if (closed) return;
     closed = true;
     stop.abort();
-    await Promise.allSettled([http?.close(), service?.close(), dispatcherRun, parents.tld?.close(), parents.root?.close()]);
+    await Promise.allSettled([http?.close(), service?.close(), dispatcherRun, monitorRun, parents.tld?.close(), parents.root?.close()]);
     await Promise.allSettled([dns.close()]);
     await store.close();
     log.info({}, 'signet stopped');
   };
 
   try {
-    const now = clock.now();
-    for (const p of Object.values(BUILT_IN_POLICIES)) await store.policies.put(p, now, { builtIn: true });
-    for (const p of Object.values(deps.policies ?? {})) await store.policies.put(p, now);
+    // built-in, configured (`policies` section) and API-created policies, all in the store
+    const catalog = await PolicyCatalog.load(store, clock, { ...(config.policies ?? {}), ...(deps.policies ?? {}) });
+    const known: Record<string, KeyPolicy> = {};
+    for (const p of await catalog.listPolicies()) known[p.name] = p.definition;
     const vault = new EncryptedZoneKeyVault(new DirectoryVaultBackend(join(config.dataDir, 'keys')), await masterKeyring(config, env, log));
     const outbox = storeOutbox(store.outbox);
     const smtp = config.smtp;
@@ -230,13 +241,30 @@ export async function startSignet(config: SignetConfig, deps: SignetDeps): Promi
       tcp: async (o): Promise<ServerListener> => (tcp = await TcpServer.listen({ ...o, logger: log })),
     });
     if (config.tld) {
-      const started = await startParents(config, { store, vault, clock, log, port: dns.port, republish: () => service?.republish(), ...(deps.tsigClock ? { tsigClock: deps.tsigClock } : {}), ...(deps.policies ? { policies: deps.policies } : {}), ...(deps.dsChecks ? { dsChecks: deps.dsChecks } : {}) });
+      const started = await startParents(config, { store, vault, clock, log, port: dns.port, republish: () => service?.republish(), ...(deps.tsigClock ? { tsigClock: deps.tsigClock } : {}), policies: known, ...(deps.dsChecks ? { dsChecks: deps.dsChecks } : {}) });
       if (started.root) parents.root = started.root;
       parents.tld = started.tld;
     }
+    const keyMonitor = new KeyMonitor({
+      store,
+      clock,
+      logger: log,
+      ...(parents.tld ? { parent: parents.tld } : {}),
+      outbox,
+      webhookEndpoints: webhooks.map((w) => w.name),
+      notificationsQueued: () => dispatcher.wake(),
+      ...(deps.monitoring?.intervalMs !== undefined ? { intervalMs: deps.monitoring.intervalMs } : {}),
+      ...(deps.monitoring?.timeoutMs !== undefined ? { query: { timeoutMs: deps.monitoring.timeoutMs } } : {}),
+    });
+    monitor = keyMonitor;
     service = await SigningService.start({
       store,
       clock,
+      monitoring: {
+        enrolled: (zone, destinations, contactEmail) => keyMonitor.enroll({ zone, managedBy: 'css', servers: destinations, contactEmail }),
+        // out of the signing service, the zone stays under key monitoring: its DS now follows what it publishes
+        removed: async (zone) => ((await keyMonitor.get(zone)) ? keyMonitor.enroll({ zone, managedBy: 'kms' }) : undefined),
+      },
       ...(deps.tsigClock ? { tsigClock: deps.tsigClock } : {}),
       logger: log,
       vault,
@@ -248,15 +276,32 @@ export async function startSignet(config: SignetConfig, deps: SignetDeps): Promi
       journalStore: storeJournal(store.journal, clock),
       zoneDir: join(config.dataDir, 'zones'),
       ...(deps.retryMs !== undefined ? { retryMs: deps.retryMs } : {}),
+      ...(config.transfers ? { transferLimits: config.transfers } : {}),
       ...(deps.destinationChecks ? { destinationChecks: deps.destinationChecks } : {}),
-      ...(deps.policies ? { policies: deps.policies } : {}),
+      catalog,
       parents: [parents.tld, parents.root].filter((p): p is ParentZone => p !== undefined),
+    });
+    const running = service;
+    catalog.onChange(async (p) => {
+      await running.policyChanged(p);
+      for (const parent of [parents.tld, parents.root]) if (parent && parent.keys.policy.name === p.name) await parent.keys.setPolicy(p);
     });
     service.republish();
     // notifications stay queued until a channel (SMTP relay or webhook) is configured
     if (smtp || webhooks.length > 0) dispatcherRun = dispatcher.run(stop.signal);
+    monitorRun = keyMonitor.run(stop.signal);
     // /api routes answer only bearer tokens whose SHA-256 is in config.api.tokens (none: every /api request is 401)
-    http = await buildHttpApi({ version: deps.version, health, metrics, service, auth: new TokenAuthenticator(config.api?.tokens ?? []), logger: log });
+    http = await buildHttpApi({
+      version: deps.version,
+      health,
+      metrics,
+      service,
+      policies: catalog,
+      ...(parents.tld ? { tld: new TldRegistry(parents.tld, store, clock) } : {}),
+      monitor: keyMonitorApi(keyMonitor, store, clock),
+      auth: new TokenAuthenticator(config.api?.tokens ?? []),
+      logger: log,
+    });
     await http.listen({ host: config.http.address, port: config.http.port });
   } catch (e) {
     await close();
@@ -265,7 +310,7 @@ export async function startSignet(config: SignetConfig, deps: SignetDeps): Promi
   const addr = http.server.address();
   const httpPort = typeof addr === 'object' && addr !== null ? addr.port : config.http.port;
   log.info({ dns: { addresses: config.dns.addresses, port: dns.port }, http: { address: config.http.address, port: httpPort }, dataDir: config.dataDir, database: store.kind }, 'signet started');
-  return { config, dns, dnsPort: dns.port, httpPort, metrics, store, service, parents, health, close };
+  return { config, dns, dnsPort: dns.port, httpPort, metrics, store, service, parents, monitor: monitor!, health, close };
 }
 
 /** What starting the parent zones needs from `startSignet`. */

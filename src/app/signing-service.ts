@@ -11,7 +11,7 @@ import { Name, Opcode, RRType, type ResourceRecord } from '../wire/index.js';
 import { ZoneModel, formatZone, loadZoneFile, serialCompare, soaSerial } from '../zone/index.js';
 import { DEFAULT_TSIG_ALGORITHM, TsigKey, generateTsigSecret, parseTsigAlgorithm, type TsigAlgorithm } from '../tsig/index.js';
 import { createDs, presentDs } from '../dnssec/index.js';
-import { BUILT_IN_POLICIES, checkSignatureLife, type KeyEvent, type KeyPolicy, type KeyRole } from '../policy/index.js';
+import { BUILT_IN_POLICIES, checkSignatureLife, zoneTimeline, type KeyAction, type KeyEvent, type KeyPolicy, type KeyRole } from '../policy/index.js';
 import { ServedZone, ZoneSet, type DnsServer } from '../server/index.js';
 import type { RequestContext } from '../net/index.js';
 import {
@@ -24,6 +24,7 @@ import {
   querySoa,
   sendNotify,
   type JournalStore,
+  type TransferLimits,
   type XfrSource,
 } from '../transfer/index.js';
 import { enqueueNotifications, notificationFromSignatureWarning, notificationsFromKeyEvent, notificationsFromZoneStatus, type OutboxPort } from '../messaging/index.js';
@@ -43,8 +44,11 @@ import {
   type SigningServiceApi,
   type TsigKeyView,
   type ZoneDetails,
+  type ZonePatchRequest,
   type ZoneStatus,
   type ZoneSummary,
+  type ZoneTimelineView,
+  type NextKeyActionView,
   initialZoneStatus,
 } from '../zone-events/index.js';
 import { customerConfig } from './customer-config.js';
@@ -74,11 +78,20 @@ export interface SigningServiceOptions {
   readonly journalStore?: JournalStore;
   /** Source retry interval (default one hour, as the seeds say). */
   readonly retryMs?: number;
+  /** Key monitoring: told when a zone is enrolled (it is monitored at its destinations) and when it is removed. */
+  readonly monitoring?: {
+    enrolled(zone: string, destinations: readonly { readonly address: string; readonly port: number }[], contactEmail: string): Promise<unknown>;
+    removed(zone: string): Promise<unknown>;
+  };
+  /** Most records / octets one incoming transfer may carry (from the config's `transfers`). */
+  readonly transferLimits?: TransferLimits;
   readonly destinationChecks?: { readonly attempts: number; readonly firstDelayMs: number };
   /** Extra zones to serve beside the customers' (the TLD zone). */
   readonly extraZones?: () => readonly ServedZone[];
   /** Policies by name besides the built-in ones. */
   readonly policies?: Readonly<Record<string, KeyPolicy>>;
+  /** Every named policy, including those created through the API after start (looked up before `policies`). */
+  readonly catalog?: { get(name: string): KeyPolicy | undefined };
   /**
    * Directory for each zone's last accepted unsigned version and last published signed version, so a restart
    * serves the signed zone at once even while the sources are unreachable. Without it, nothing survives a restart
@@ -212,6 +225,8 @@ export class SigningService implements SigningServiceApi {
       await tx.keyEvents.append({ zone: key, event: 'zone-enrolled', actor: actor.name, at: now, data: { policy } });
     });
     await this.#startZone(key, policy);
+    // seeds 000/001: enrolling in the signing service enrolls the zone in key monitoring too
+    await this.#o.monitoring?.enrolled(key, destinations.map((d) => ({ address: d.address, port: d.port ?? 53 })), req.technicalContact);
     return {
       zone: { zone: key, policy, status, technicalContact: req.technicalContact },
       ...(generated ? { tsigKey: generated } : {}),
@@ -291,6 +306,7 @@ export class SigningService implements SigningServiceApi {
     this.#republish();
     await this.#o.store.keyEvents.append({ zone: key, event: 'zone-removed', actor: actor.name, at: this.#o.clock.now() });
     await this.#o.store.zones.remove(key);
+    await this.#o.monitoring?.removed(key);
   }
 
   async createTsigKey(name: string, algorithm?: TsigAlgorithm): Promise<TsigKeyView> {
@@ -308,6 +324,61 @@ export class SigningService implements SigningServiceApi {
     return [...this.#keys.values()].map((k) => ({ name: k.name.toString(), algorithm: k.algorithm }));
   }
 
+  async timeline(zone: string): Promise<ZoneTimelineView> {
+    const entry = this.#entry(zone);
+    const keys = entry.runner.keys;
+    await keys.idle();
+    const now = this.#o.clock.now();
+    const tl = zoneTimeline(keys.keys, keys.policy, keys.observations, now);
+    return {
+      zone: entry.name.toString(),
+      policy: keys.policy.name,
+      now,
+      keys: tl.keys,
+      nextActions: tl.nextActions.map(actionView),
+      ...(Number.isFinite(tl.wakeAt) ? { wakeAt: tl.wakeAt } : {}),
+    };
+  }
+
+  async update(zone: string, patch: ZonePatchRequest, actor: Actor): Promise<ZoneDetails> {
+    const entry = this.#entry(zone);
+    const key = entry.name.toString();
+    if (patch.policy !== undefined) {
+      const next = this.#policy(patch.policy);
+      if (!next) throw new ServiceError('SERVICE_BAD_REQUEST', `policy: no policy named "${patch.policy}"`, 'policy');
+      const current = entry.runner.keys.policy;
+      if (next.mode !== current.mode) {
+        throw new ServiceError('SERVICE_CONFLICT', `policy: ${key} uses ${current.mode} keys and "${next.name}" ${next.mode} keys; changing between KSK/ZSK and CSK is not supported`, 'policy');
+      }
+      if (next.name !== current.name || next !== current) {
+        const now = this.#o.clock.now();
+        await this.#o.store.transaction(async (tx) => {
+          await tx.zones.update(key, { policy: next.name }, now);
+          await tx.keyEvents.append({
+            zone: key,
+            event: 'policy-changed',
+            actor: actor.name,
+            at: now,
+            data: { from: current.name, to: next.name, fromAlgorithm: current.algorithm, toAlgorithm: next.algorithm },
+          });
+        });
+        await this.#switchPolicy(entry, next);
+      }
+    }
+    return this.get(key);
+  }
+
+  /** A stored policy was replaced: zones using it switch to the new definition (an algorithm rollover if need be). */
+  async policyChanged(policy: KeyPolicy): Promise<void> {
+    for (const e of this.#zones.values()) if (e.runner.keys.policy.name === policy.name) await this.#switchPolicy(e, policy);
+  }
+
+  /** Keys exist only after the first good transfer: before that the policy just applies from the start. */
+  async #switchPolicy(entry: ZoneEntry, policy: KeyPolicy): Promise<void> {
+    if (entry.runner.keys.keys.length === 0) entry.runner.keys.usePolicy(policy);
+    else await entry.runner.keys.setPolicy(policy);
+  }
+
   /** A zone's runner (tests and the TLD wiring). */
   runner(zone: string): ZoneRunner | undefined {
     return this.#zones.get(canonical(zone).toString())?.runner;
@@ -316,7 +387,7 @@ export class SigningService implements SigningServiceApi {
   // ---- internals ----
 
   #policy(name: string): KeyPolicy | undefined {
-    return this.#o.policies?.[name] ?? BUILT_IN_POLICIES[name];
+    return this.#o.catalog?.get(name) ?? this.#o.policies?.[name] ?? BUILT_IN_POLICIES[name];
   }
 
   #parentZone(key: string): ParentZoneHook | undefined {
@@ -394,6 +465,7 @@ export class SigningService implements SigningServiceApi {
         keyState: storeKeyState(this.#o.store, key, ENGINE.name),
         sources: xfrSources,
         retryMs: this.#o.retryMs ?? 3_600_000,
+        ...(this.#o.transferLimits ? { transferLimits: this.#o.transferLimits } : {}),
         ...(this.#o.destinationChecks ? { destinationChecks: this.#o.destinationChecks } : {}),
         publish: (v) => this.#publish(entry, v),
         notifyDestinations: async (v) => {
@@ -637,6 +709,20 @@ export class SigningService implements SigningServiceApi {
       out.push(presentDs(createDs(entry.name, signer.dnskeyRdata)));
     }
     return out;
+  }
+}
+
+/** One planned key action for the API: its kind, key or role, and a line a person can read. */
+export function actionView(a: KeyAction): NextKeyActionView {
+  switch (a.kind) {
+    case 'create-key':
+      return { kind: a.kind, role: a.role, description: `create a ${a.role} (algorithm ${a.algorithm}, ${a.plan.method}), active from ${new Date(a.plan.activeFrom).toISOString()}` };
+    case 'record-state':
+      return { kind: a.kind, keyId: a.keyId, description: `${a.keyId}: ${a.record} becomes ${a.to}` };
+    case 'raise-event':
+      return { kind: a.kind, keyId: a.event.keyId, description: `event ${a.event.kind} for ${a.event.keyId}` };
+    default:
+      return { kind: a.kind, keyId: a.keyId, description: `${a.kind} ${a.keyId}` };
   }
 }
 

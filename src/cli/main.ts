@@ -7,6 +7,8 @@ import { registerVerifyCommands } from './verify-commands.js';
 import { registerServeZoneCommand } from './serve-zone-command.js';
 import { registerTransferCommands } from './transfer-commands.js';
 import { registerTokenCommands } from './token-commands.js';
+import { registerTldCommands } from './tld-commands.js';
+import { registerMonitorCommands } from './monitor-commands.js';
 
 /** Registers more commands on the program (the app layer adds `serve`, which needs the whole service). */
 export type CommandExtension = (program: Command, setCode: (c: number) => void) => void;
@@ -26,6 +28,8 @@ export async function run(argv: readonly string[], extensions: readonly CommandE
   registerTransferCommands(program, setCode);
   registerServeZoneCommand(program, setCode);
   registerTokenCommands(program, setCode);
+  registerTldCommands(program, setCode);
+  registerMonitorCommands(program, setCode);
   for (const extend of extensions) extend(program, setCode);
   try {
     await program.parseAsync([...argv]);

@@ -18,7 +18,8 @@ const defaultIo = (): ServiceCommandIo => ({
   env: process.env,
 });
 
-interface ApiOptions {
+/** Options every API command has. */
+export interface ApiOptions {
   api?: string;
   token?: string;
   json?: boolean;
@@ -44,7 +45,8 @@ export function parseHostPort(s: string): { address: string; port?: number } {
 
 const collect = (v: string, prev: string[] = []): string[] => [...prev, v];
 
-function withApiOptions(cmd: Command): Command {
+/** Add `--api`, `--token` and `--json` to an API command. */
+export function withApiOptions(cmd: Command): Command {
   return cmd
     .option('--api <url>', `Signet HTTP API (default $SIGNET_API_URL or ${DEFAULT_API_URL})`)
     .option('--token <token>', 'API token (default $SIGNET_API_TOKEN; the variable keeps it out of the process list)')
@@ -63,7 +65,7 @@ function optionOfField(field: string | undefined): string | undefined {
 }
 
 /** Run one API command: build the client, print errors as `signet: detail`, set the exit code. */
-function action<A extends unknown[]>(io: ServiceCommandIo, setCode: (c: number) => void, fn: (client: ApiClient, o: ApiOptions, ...args: A) => Promise<void>) {
+export function apiAction<A extends unknown[]>(io: ServiceCommandIo, setCode: (c: number) => void, fn: (client: ApiClient, o: ApiOptions, ...args: A) => Promise<void>) {
   return async (...args: unknown[]): Promise<void> => {
     const cmd = args[args.length - 1] as Command;
     const o = cmd.opts<ApiOptions>();
@@ -118,7 +120,7 @@ export function registerZoneServiceCommands(zone: Command, setCode: (c: number) 
       .option('--generate-tsig', 'let Signet create a TSIG key for this zone')
       .option('--no-notify', 'do not send NOTIFY to the destinations'),
   ).action(
-    action<[string]>(w, setCode, async (client, o, zoneName) => {
+    apiAction<[string]>(w, setCode, async (client, o, zoneName) => {
       const opts = o as ApiOptions & { source: { address: string; port?: number }; backup?: { address: string; port?: number }; destination: string[]; contact: string; policy: string; tsigKey?: string; generateTsig?: boolean; notify: boolean };
       if (opts.tsigKey !== undefined && opts.generateTsig === true) throw new CliApiError('CLI_API_ERROR', 'give --tsig-key or --generate-tsig, not both');
       const withKey = <T extends object>(ns: T): T & { tsigKey?: string } => (opts.tsigKey === undefined ? ns : { ...ns, tsigKey: opts.tsigKey });
@@ -148,7 +150,7 @@ export function registerZoneServiceCommands(zone: Command, setCode: (c: number) 
   );
 
   withApiOptions(zone.command('list').description('list the enrolled zones and their status')).action(
-    action<[]>(w, setCode, async (client, o) => {
+    apiAction<[]>(w, setCode, async (client, o) => {
       const zones = await client.request<ZoneSummary[]>('GET', '/api/zones');
       if (o.json === true) return w.out(JSON.stringify(zones, null, 2) + '\n');
       if (zones.length === 0) return w.out('no zones enrolled\n');
@@ -162,7 +164,7 @@ export function registerZoneServiceCommands(zone: Command, setCode: (c: number) 
   );
 
   withApiOptions(zone.command('show').description('show an enrolled zone: status, name servers, keys and DS records').argument('<zone>', 'the zone')).action(
-    action<[string]>(w, setCode, async (client, o, zoneName) => {
+    apiAction<[string]>(w, setCode, async (client, o, zoneName) => {
       const z = await client.request<ZoneDetails>('GET', `/api/zones/${enc(zoneName)}`);
       if (o.json === true) return w.out(JSON.stringify(z, null, 2) + '\n');
       let s = `zone ${z.zone}\n  policy:       ${z.policy}\n  contact:      ${z.technicalContact ?? '-'}\n${statusLines(z.status)}`;
@@ -171,7 +173,7 @@ export function registerZoneServiceCommands(zone: Command, setCode: (c: number) 
       s += z.keys.length === 0
         ? '\nKeys: none yet (created at the first good transfer)\n'
         : `\nKeys:\n${indent(formatTable(['ROLE', 'TAG', 'ALG', 'GOAL', 'DNSKEY', 'DS', 'ID'], z.keys.map((k) => [k.role, k.keyTag, k.algorithm, k.goal, k.states.DNSKEY, k.states.DS, k.id])))}`;
-      s += z.ds.length === 0 ? 'DS: none yet\n' : `\nDS records for the parent:\n${z.ds.map((d) => `  ${z.zone}. IN DS ${d}\n`).join('')}`;
+      s += z.ds.length === 0 ? 'DS: none yet\n' : `\nDS records for the parent:\n${z.ds.map((d) => `  ${z.zone.replace(/\.?$/, '.')} IN DS ${d}\n`).join('')}`;
       if (z.nextKeyAction !== undefined) s += `\nNext key action: ${formatInstant(z.nextKeyAction)}\n`;
       w.out(s);
     }),
@@ -188,7 +190,7 @@ export function registerZoneServiceCommands(zone: Command, setCode: (c: number) 
         return Number(v);
       }, 20),
   ).action(
-    action<[string]>(w, setCode, async (client, o, zoneName) => {
+    apiAction<[string]>(w, setCode, async (client, o, zoneName) => {
       const opts = o as ApiOptions & { history?: boolean; limit: number };
       const z = await client.request<ZoneDetails>('GET', `/api/zones/${enc(zoneName)}`);
       const history = opts.history === true ? await client.request<ZoneStatus[]>('GET', `/api/zones/${enc(zoneName)}/history?limit=${opts.limit}`) : undefined;
@@ -201,8 +203,21 @@ export function registerZoneServiceCommands(zone: Command, setCode: (c: number) 
     }),
   );
 
+  withApiOptions(
+    zone
+      .command('set-policy')
+      .description("move a zone to another key policy (a new algorithm means an algorithm rollover, done safely over days)")
+      .argument('<zone>', 'the zone')
+      .argument('<policy>', 'the policy name (see `signet policy list`)'),
+  ).action(
+    apiAction<[string, string]>(w, setCode, async (client, o, zoneName, policy) => {
+      const z = await client.request<ZoneDetails>('PATCH', `/api/zones/${enc(zoneName)}`, { policy });
+      w.out(o.json === true ? JSON.stringify(z, null, 2) + '\n' : `${z.zone}: policy ${z.policy}${z.nextKeyAction === undefined ? '' : `; next key action ${formatInstant(z.nextKeyAction)}`}\n`);
+    }),
+  );
+
   withApiOptions(zone.command('retransfer').description('pull the zone from its source name servers now').argument('<zone>', 'the zone')).action(
-    action<[string]>(w, setCode, async (client, o, zoneName) => {
+    apiAction<[string]>(w, setCode, async (client, o, zoneName) => {
       const r = await client.request<{ zone: string; detail: string }>('POST', `/api/zones/${enc(zoneName)}/retransfer`);
       w.out(o.json === true ? JSON.stringify(r, null, 2) + '\n' : `${r.zone}: ${r.detail}\n`);
     }),

@@ -142,6 +142,27 @@ const TEMPLATES: Readonly<Record<NotificationType, Template>> = {
     intro: (p) => [`The earliest DNSSEC signature served for ${p.str('zone')} expires at ${p.str('earliest_expiration')}. ${p.str('message', '')}`.trim()],
     facts: (p) => [['Warning', p.str('code')], ['Earliest expiration', p.str('earliest_expiration')], ['Checked at', p.str('occurred_at')]],
   },
+  'monitor.rollover_complete': {
+    subject: (p) => `key rollover complete: DS now ${p.list('ds_records').length === 1 ? 'names key ' : 'names keys '}${p.list('added').join(', ')}`,
+    intro: (p) => [
+      `Key monitoring saw the rollover of ${p.str('zone')} complete at ${p.str('occurred_at')}: the parent's DS set now follows the new KSK and the old key's DS was removed.`,
+    ],
+    facts: (p) => [['Added key tags', p.list('added').join(', ') || 'none'], ['Removed key tags', p.list('removed').join(', ') || 'none'], ...p.list('ds_records').map((d): Fact => ['DS record', d])],
+  },
+  'monitor.rrsig_expiring': {
+    subject: (p) => `signatures at ${p.str('server')} expire soon (${p.str('expires_at')})`,
+    intro: (p) => [
+      `Key monitoring found that the DNSKEY signatures ${p.str('server')} serves for ${p.str('zone')} expire at ${p.str('expires_at')}, within the warning threshold. Resolvers will fail to validate the zone after that unless it is re-signed and the name server picks up the new version.`,
+    ],
+    facts: (p) => [['Name server', p.str('server')], ['Expires at', p.str('expires_at')], ['Checked at', p.str('occurred_at')]],
+  },
+  'monitor.child_key_error': {
+    subject: (p) => `child key error: ${p.str('reason')}`,
+    intro: (p) => [
+      `Key monitoring could not confirm the keys of ${p.str('zone')} at ${p.str('occurred_at')}: ${p.str('reason')}. The DS records in the parent are left as they are until the name servers agree again.`,
+    ],
+    facts: (p) => [['Problem', p.str('reason')], ['Since', p.str('since')]],
+  },
   'zone.status_changed': {
     subject: (p) => `signing status changed to ${p.str('to')}`,
     intro: (p) => {

@@ -208,3 +208,45 @@ export function notificationsFromZoneStatus(zone: string, previous: ZoneStatusPa
   }
   return out;
 }
+
+/** A Key Monitoring scan's notice (src/monitor `KeyScanEvent`), declared structurally so messaging stays apart. */
+export type KeyScanNotice =
+  | { readonly kind: 'rollover-complete'; readonly added: readonly number[]; readonly removed: readonly number[]; readonly ds: readonly string[] }
+  | { readonly kind: 'rrsig-expiring'; readonly server: string; readonly expiresAt: number }
+  | { readonly kind: 'child-key-error'; readonly reason: string; readonly since: number };
+
+/**
+ * The Key Monitoring Service's notifications (seed 000: "when the ROLLOVER is successfully completed, when an RRSIG
+ * expiry is within certain thresholds, and also when there is a Child Key Error"). The key names one episode: the
+ * same condition reported again while it lasts is not sent twice.
+ */
+export function notificationFromKeyScan(zone: string, notice: KeyScanNotice, at: number): Notification {
+  const z = notificationZone(zone);
+  const base = { zone: z, occurred_at: isoUtc(at) };
+  switch (notice.kind) {
+    case 'rollover-complete':
+      return {
+        type: 'monitor.rollover_complete',
+        zone: z,
+        key: `${z}|kms:rollover:${[...notice.added].sort().join(',')}-${[...notice.removed].sort().join(',')}`,
+        occurredAt: at,
+        payload: { ...base, added: notice.added.map(String), removed: notice.removed.map(String), ds_records: [...notice.ds] },
+      };
+    case 'rrsig-expiring':
+      return {
+        type: 'monitor.rrsig_expiring',
+        zone: z,
+        key: `${z}|kms:rrsig-expiring:${notice.server}:${notice.expiresAt}`,
+        occurredAt: at,
+        payload: { ...base, server: notice.server, expires_at: isoUtc(notice.expiresAt) },
+      };
+    case 'child-key-error':
+      return {
+        type: 'monitor.child_key_error',
+        zone: z,
+        key: `${z}|kms:child-key-error:${notice.since}`,
+        occurredAt: at,
+        payload: { ...base, reason: notice.reason, since: isoUtc(notice.since) },
+      };
+  }
+}

@@ -22,6 +22,9 @@ export const NOTIFICATION_TYPES = [
   'dnssec.ds_withdraw',
   'dnssec.signature_life_warning',
   'zone.status_changed',
+  'monitor.rollover_complete',
+  'monitor.rrsig_expiring',
+  'monitor.child_key_error',
 ] as const;
 
 /** One notification type. */

@@ -19,6 +19,9 @@ export const DEFAULT_EMAIL_TYPES: readonly NotificationType[] = [
   'dnssec.emergency_zsk_rollover',
   'dnssec.signature_life_warning',
   'zone.status_changed',
+  'monitor.rollover_complete',
+  'monitor.rrsig_expiring',
+  'monitor.child_key_error',
 ];
 
 /** A webhook endpoint a zone's events go to, by its configured name; `events` limits the types (default: all). */

@@ -10,3 +10,4 @@ export * from './signing-config.js';
 export * from './signature-guard.js';
 export * from './cache-safety.js';
 export * from './timeline.js';
+export * from './policy-json.js';

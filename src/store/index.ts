@@ -27,3 +27,5 @@ export { DelegationRepository } from './delegation-repository.js';
 export type { StoredDelegation, StoredGlue, NewDelegation } from './delegation-repository.js';
 
 export { SettingsRepository } from './settings-repository.js';
+export { MonitorRepository } from './monitor-repository.js';
+export type { MonitoredZone, MonitorServer, NewMonitoredZone } from './monitor-repository.js';

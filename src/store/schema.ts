@@ -197,6 +197,7 @@ export interface Database {
   delegations: DelegationsTable;
   schema_version: SchemaVersionView;
   settings: SettingsTable;
+  monitored_zones: MonitoredZonesTable;
 }
 
 /** Named values kept between runs (migration 0004): JSON text. */
@@ -211,3 +212,23 @@ export type Executor = Kysely<Database>;
 
 /** Which SQL dialect is underneath. */
 export type DialectKind = 'sqlite' | 'postgres';
+
+/** Zones under the Key Monitoring Service (migration 0007). */
+export interface MonitoredZonesTable {
+  /** Canonical zone name (lower case, trailing dot). */
+  zone: string;
+  /** `kms`: the parent's DS follows the scan; `css`: the zone's key manager owns the DS, the scan only reports. */
+  managed_by: string;
+  contact_email: string | null;
+  /** JSON array of `{ address, port }` to ask; empty: the delegation's glue addresses on port 53. */
+  servers: string;
+  /** 1 enabled, 0 de-enrolled (kept with its history). */
+  enabled: number;
+  last_scan_at: number | null;
+  /** JSON of the last scan's outcome. */
+  last_result: string | null;
+  /** JSON object: each open condition (`child-key-error`, `rrsig-expiring:<server>`) → since when (ms). */
+  open_events: string;
+  created_at: number;
+  updated_at: number;
+}

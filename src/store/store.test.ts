@@ -57,8 +57,8 @@ async function seed(s: Store): Promise<void> {
 async function contract(t: TestContext, fresh: Fresh): Promise<void> {
   await t.test('open migrates to the latest schema and reports it through the schema_version view', (t) =>
     withStore(fresh, t, async (s) => {
-      assert.deepEqual(s.applied, ['0001-initial', '0002-append-only', '0003-schema-version', '0004-delegations', '0005-settings', '0006-planning-index']);
-      assert.deepEqual(await s.schemaVersion(), { version: LATEST_MIGRATION, migrations: 6 });
+      assert.deepEqual(s.applied, ['0001-initial', '0002-append-only', '0003-schema-version', '0004-delegations', '0005-settings', '0007-key-monitoring', '0008-planning-index']);
+      assert.deepEqual(await s.schemaVersion(), { version: LATEST_MIGRATION, migrations: 7 });
     }));
 
   await t.test('re-opening an existing database applies nothing and keeps the data', async (t) => {
@@ -70,7 +70,7 @@ async function contract(t: TestContext, fresh: Fresh): Promise<void> {
     try {
       assert.deepEqual(s2.applied, []);
       assert.equal((await s2.policies.list()).length, 2);
-      assert.deepEqual(await s2.schemaVersion(), { version: LATEST_MIGRATION, migrations: 6 });
+      assert.deepEqual(await s2.schemaVersion(), { version: LATEST_MIGRATION, migrations: 7 });
     } finally {
       await s2.close();
     }
@@ -373,6 +373,31 @@ async function contract(t: TestContext, fresh: Fresh): Promise<void> {
       assert.equal(await s.delegations.remove('agency.gov.'), true);
       assert.equal(await s.delegations.remove('agency.gov.'), false);
       assert.equal(await s.delegations.get('agency.gov.'), undefined);
+    }));
+
+  await t.test('monitored zones: enroll, update keeping the scan, record a scan, list enabled, remove', (t) =>
+    withStore(fresh, t, async (s) => {
+      const servers = [{ address: '192.0.2.53', port: 53 }, { address: '2001:db8::53', port: 5353 }];
+      const z = await s.monitor.put({ zone: 'agency.gov.', managedBy: 'kms', contactEmail: 'dns@agency.gov', servers }, T0);
+      assert.deepEqual(z, { zone: 'agency.gov.', managedBy: 'kms', contactEmail: 'dns@agency.gov', servers, enabled: true, openEvents: {}, createdAt: T0, updatedAt: T0 });
+      await s.monitor.put({ zone: 'css.gov.', managedBy: 'css' }, T0);
+      await s.monitor.recordScan('agency.gov.', T0 + 5, { action: 'keep', reason: 'ok' }, { 'child-key-error': T0 + 5 });
+      const scanned = await s.monitor.get('agency.gov.');
+      assert.equal(scanned?.lastScanAt, T0 + 5);
+      assert.deepEqual(scanned?.lastResult, { action: 'keep', reason: 'ok' });
+      assert.deepEqual(scanned?.openEvents, { 'child-key-error': T0 + 5 });
+      // an update changes the enrollment, not the scan history
+      const off = await s.monitor.put({ zone: 'agency.gov.', managedBy: 'kms', servers: [], enabled: false }, T0 + 9);
+      assert.equal(off.enabled, false);
+      assert.equal(off.contactEmail, undefined);
+      assert.equal(off.lastScanAt, T0 + 5);
+      assert.equal(off.createdAt, T0);
+      assert.equal(off.updatedAt, T0 + 9);
+      assert.deepEqual((await s.monitor.list()).map((m) => m.zone), ['agency.gov.', 'css.gov.']);
+      assert.deepEqual((await s.monitor.list({ enabledOnly: true })).map((m) => m.zone), ['css.gov.']);
+      assert.equal(await s.monitor.remove('css.gov.'), true);
+      assert.equal(await s.monitor.remove('css.gov.'), false);
+      assert.equal(await s.monitor.get('css.gov.'), undefined);
     }));
 
   await t.test('transactions: a state change commits whole or not at all; root repositories refuse to run inside one', (t) =>

@@ -16,6 +16,7 @@ import { PolicyRepository } from './policy-repository.js';
 import type { RepoContext } from './repo-context.js';
 import type { Database, DialectKind, Executor } from './schema.js';
 import { SettingsRepository } from './settings-repository.js';
+import { MonitorRepository } from './monitor-repository.js';
 import { StatusHistoryRepository } from './status-history-repository.js';
 import { StoreError, mapped, toStoreError } from './store-error.js';
 import { TsigKeyRepository } from './tsig-key-repository.js';
@@ -35,6 +36,7 @@ export class Repositories {
   readonly delegations: DelegationRepository;
 
   readonly settings: SettingsRepository;
+  readonly monitor: MonitorRepository;
   constructor(ctx: RepoContext) {
     this.policies = new PolicyRepository(ctx);
     this.zones = new ZoneRepository(ctx);
@@ -47,6 +49,7 @@ export class Repositories {
     this.delegations = new DelegationRepository(ctx);
 
     this.settings = new SettingsRepository(ctx);
+    this.monitor = new MonitorRepository(ctx);
   }
 }
 

@@ -103,3 +103,107 @@ export class ManualClock implements Clock {
     this.#now = target;
   }
 }
+
+interface LeapSleeper {
+  readonly at: number;
+  readonly seq: number;
+  readonly resolve: () => void;
+  /** Aborts the wall-clock timer currently armed for this sleeper. */
+  timer: AbortController;
+}
+
+/**
+ * Wall-clock time plus an offset that only grows: time flows at the base clock's speed, and `leap` jumps it forward,
+ * waking every sleeper whose deadline was passed in deadline order (each runs before the next wakes), and re-arming
+ * the others for what is left. For running a live service — real sockets, real peers — through months of key
+ * lifecycle in a few minutes (OpenDNSSEC's `time leap` for a running system).
+ */
+export class LeapClock implements Clock {
+  readonly #base: Clock;
+  #offset: number;
+  #seq = 0;
+  readonly #sleepers = new Set<LeapSleeper>();
+
+  /** `start`: the simulated instant to begin at (default: the base clock's now). */
+  constructor(opts: { base?: Clock; start?: number | Date } = {}) {
+    this.#base = opts.base ?? new SystemClock();
+    const start = opts.start === undefined ? undefined : typeof opts.start === 'number' ? opts.start : opts.start.getTime();
+    this.#offset = start === undefined ? 0 : start - this.#base.now();
+  }
+  now(): number {
+    return this.#base.now() + this.#offset;
+  }
+  /** How far ahead of the base clock this clock runs, in ms. */
+  get offset(): number {
+    return this.#offset;
+  }
+  sleep(ms: number, signal?: AbortSignal): Promise<void> {
+    return new Promise((resolve, reject) => {
+      if (signal?.aborted) return reject(signal.reason);
+      const sleeper: LeapSleeper = {
+        at: this.now() + Math.max(0, ms),
+        seq: this.#seq++,
+        resolve: () => {
+          this.#sleepers.delete(sleeper);
+          signal?.removeEventListener('abort', onAbort);
+          sleeper.timer.abort();
+          resolve();
+        },
+        timer: new AbortController(),
+      };
+      const onAbort = (): void => {
+        this.#sleepers.delete(sleeper);
+        sleeper.timer.abort();
+        reject(signal?.reason);
+      };
+      signal?.addEventListener('abort', onAbort, { once: true });
+      this.#sleepers.add(sleeper);
+      this.#arm(sleeper);
+    });
+  }
+  /** The earliest pending wake-up on this clock, if any. */
+  nextWake(): number | undefined {
+    let min: number | undefined;
+    for (const s of this.#sleepers) if (min === undefined || s.at < min) min = s.at;
+    return min;
+  }
+  /** Jump forward by `ms`. */
+  async leap(ms: number): Promise<void> {
+    await this.leapTo(this.now() + Math.max(0, ms));
+  }
+  /** Jump forward to instant `t` (never backwards: an earlier `t` is a no-op); due sleepers wake in deadline order. */
+  async leapTo(t: number | Date): Promise<void> {
+    const target = typeof t === 'number' ? t : t.getTime();
+    const now = this.now();
+    if (target <= now) return;
+    this.#offset += target - now;
+    for (;;) {
+      let due: LeapSleeper | undefined;
+      for (const s of this.#sleepers) if (s.at <= this.now() && (!due || s.at < due.at || (s.at === due.at && s.seq < due.seq))) due = s;
+      if (!due) break;
+      due.resolve();
+      // let the woken task run (and possibly sleep again) before the next one wakes
+      await new Promise<void>((r) => setImmediate(r));
+    }
+    for (const s of this.#sleepers) {
+      s.timer.abort();
+      s.timer = new AbortController();
+      this.#arm(s);
+    }
+  }
+  #arm(s: LeapSleeper): void {
+    const timer = s.timer;
+    this.#base.sleep(Math.max(0, s.at - this.now()), timer.signal).then(
+      () => {
+        if (timer !== s.timer || !this.#sleepers.has(s)) return;
+        // the base clock may be coarse: wait out any remainder
+        if (this.now() >= s.at) s.resolve();
+        else {
+          s.timer = new AbortController();
+          this.#arm(s);
+        }
+      },
+      () => {},
+    );
+  }
+}

@@ -129,3 +129,34 @@ test('200 days of rotate-90d: keys roll, DS follows, every version validates fro
   assert.ok(secured > published.length - 5, 'the parent has a DS for nearly every version (all but the first)');
   assert.ok(clock.now() - T0 >= 200 * DAY);
 });
+
+test('setPolicy with a new algorithm starts an algorithm rollover; usePolicy before the first step makes the first keys under it', async () => {
+  const mk = (): { manager: KeyManager; clock: ManualClock } => {
+    const clock = new ManualClock(T0);
+    let saved: ZoneKeyState | undefined;
+    const manager = new KeyManager({
+      zone: FIXTURE_ORIGIN,
+      policy: ROTATE_90D,
+      clock,
+      vault: new MemoryVault(),
+      state: { load: () => Promise.resolve(saved), save: (_z, s) => ((saved = s), Promise.resolve()) },
+    });
+    return { manager, clock };
+  };
+  const ed25519 = { ...ROTATE_90D, name: 'lab-ed25519', algorithm: 15 };
+  const a = mk();
+  await a.manager.step();
+  assert.deepEqual(a.manager.keys.map((k) => `${k.role}/${k.algorithm}/${k.plan.method}`).sort(), ['KSK/13/initial', 'ZSK/13/initial']);
+  await a.manager.setPolicy(ed25519);
+  assert.equal(a.manager.policy.name, 'lab-ed25519');
+  const added = a.manager.keys.filter((k) => k.algorithm === 15);
+  // RFC 6781 §4.1.4: the new algorithm's keys come in as an algorithm rollover beside the old ones
+  assert.deepEqual(added.map((k) => `${k.role}/${k.plan.method}`).sort(), ['KSK/algorithm', 'ZSK/algorithm']);
+  assert.equal(a.manager.keys.filter((k) => k.algorithm === 13).length, 2);
+
+  const b = mk();
+  b.manager.usePolicy(ed25519);
+  assert.equal(b.manager.keys.length, 0, 'usePolicy does not step');
+  await b.manager.step();
+  assert.deepEqual(b.manager.keys.map((k) => `${k.role}/${k.algorithm}/${k.plan.method}`).sort(), ['KSK/15/initial', 'ZSK/15/initial']);
+});

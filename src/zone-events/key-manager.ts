@@ -125,6 +125,11 @@ export class KeyManager {
     return this.#policy;
   }
 
+  /** What destinations and parent servers confirmed so far (the planner's observations). */
+  get observations(): Observations {
+    return this.#state.observations;
+  }
+
   /** Run the planner until it has nothing more to do now; create keys, save, and tell the listener. */
   step(): Promise<number> {
     return this.#serial(async () => {
@@ -132,6 +137,14 @@ export class KeyManager {
       await this.#settle();
       return this.#wakeAt;
     });
+  }
+
+  /**
+   * Take `policy` for the next step without stepping now: for a zone whose keys are not started yet (they are made
+   * at the first good transfer, which then runs under this policy).
+   */
+  usePolicy(policy: KeyPolicy): void {
+    this.#policy = policy;
   }
 
   /** Switch to another policy (an algorithm change becomes an algorithm rollover on the next step). */

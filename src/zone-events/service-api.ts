@@ -1,7 +1,7 @@
 // The Cloud Signing Service as the API and the CLI see it: enrollment, zone status and history, keys and their
 // timelines, rollovers, DS records, events and TSIG keys. `SigningService` implements it; the HTTP API and the CLI
 // call only this interface.
-import type { KeyRecord, KeyRole, RecordState, RolloverAudit } from '../policy/index.js';
+import type { KeyPolicy, KeyRecord, KeyRole, KeyTimeline, RecordState, RolloverAudit } from '../policy/index.js';
 import type { TsigAlgorithm } from '../tsig/index.js';
 import type { ZoneStatus } from './zone-status.js';
 
@@ -137,4 +137,143 @@ export interface SigningServiceApi {
   remove(zone: string, actor: Actor): Promise<void>;
   createTsigKey(name: string, algorithm?: TsigAlgorithm): Promise<TsigKeyView>;
   listTsigKeys(): Promise<readonly TsigKeyView[]>;
+  /** Every key's timeline (date of each state, past and planned) and the zone's next key actions. */
+  timeline(zone: string): Promise<ZoneTimelineView>;
+  /**
+   * Change what can change after enrollment: the key policy (an algorithm change becomes an algorithm rollover,
+   * RFC 6781 §4.1.4; a change between KSK/ZSK and CSK is a conflict). Audited with the actor.
+   */
+  update(zone: string, patch: ZonePatchRequest, actor: Actor): Promise<ZoneDetails>;
+}
+
+/** PATCH of a zone. */
+export interface ZonePatchRequest {
+  readonly policy?: string;
+}
+
+/** One planned key action, described. */
+export interface NextKeyActionView {
+  readonly kind: string;
+  readonly keyId?: string;
+  readonly role?: KeyRole;
+  readonly description: string;
+}
+
+/** A zone's key timelines and next actions (GET /api/zones/{zone}/timeline, `signet key list`). */
+export interface ZoneTimelineView {
+  readonly zone: string;
+  readonly policy: string;
+  /** The instant the plan was computed at (ms). */
+  readonly now: number;
+  /** Oldest key first; each with its dated entries (`when`: past or planned). */
+  readonly keys: readonly KeyTimeline[];
+  /** What the engine does now (empty when nothing is due). */
+  readonly nextActions: readonly NextKeyActionView[];
+  /** When the engine next acts (ms), if anything is scheduled. */
+  readonly wakeAt?: number;
+}
+
+/** A named key policy as the API shows it. */
+export interface PolicyView {
+  readonly name: string;
+  /** `dotgov-css` and `rotate-90d`: cannot be replaced or deleted. */
+  readonly builtIn: boolean;
+  /** Enrolled zones (and parent zones) that use it. */
+  readonly zones: readonly string[];
+  /** The policy, durations in milliseconds. */
+  readonly definition: KeyPolicy;
+}
+
+/** Named key policies (GET/PUT/DELETE /api/policies). */
+export interface PolicyServiceApi {
+  listPolicies(): Promise<readonly PolicyView[]>;
+  getPolicy(name: string): Promise<PolicyView>;
+  /**
+   * Create or replace a custom policy from its JSON form (src/policy policyFromJson: `extends`, durations as text);
+   * a built-in is a conflict; zones using a replaced policy switch to the new definition at once.
+   */
+  putPolicy(name: string, definition: unknown, actor: Actor): Promise<{ readonly created: boolean; readonly policy: PolicyView }>;
+  /** Delete a custom policy; a conflict while a zone uses it. */
+  removePolicy(name: string, actor: Actor): Promise<void>;
+}
+
+/** Glue of one name-server host of a delegation. */
+export interface GlueView {
+  readonly name: string;
+  readonly addresses: readonly string[];
+}
+
+/** One delegation of the TLD zone. */
+export interface DelegationView {
+  readonly domain: string;
+  readonly nameservers: readonly string[];
+  readonly glue: readonly GlueView[];
+  /** DS records, presentation form (`tag alg digest-type hex`). */
+  readonly ds: readonly string[];
+  readonly updatedAt: number;
+}
+
+/** What PUT /api/tld/delegations/{domain} gives; `ds` omitted keeps the DS set that DS following maintains. */
+export interface DelegationRequest {
+  readonly nameservers: readonly string[];
+  readonly glue?: readonly GlueView[];
+  readonly ds?: readonly string[];
+}
+
+/** The registry's delegations in the TLD zone Signet serves; every change re-signs and republishes the zone. */
+export interface TldRegistryApi {
+  /** The TLD, e.g. `gov.` */
+  readonly zone: string;
+  listDelegations(): Promise<readonly DelegationView[]>;
+  getDelegation(domain: string): Promise<DelegationView>;
+  putDelegation(domain: string, req: DelegationRequest, actor: Actor): Promise<{ readonly created: boolean; readonly delegation: DelegationView }>;
+  removeDelegation(domain: string, actor: Actor): Promise<void>;
+}
+
+/** One key-monitoring scan, as the API shows it. */
+export interface MonitorScanView {
+  /** UTC ISO instant. */
+  readonly at: string;
+  /** `keep`, `replace` (the DS set changes to `ds`) or `delete`. */
+  readonly action: string;
+  /** Whether the parent's DS set was changed by this scan (zones under key monitoring only). */
+  readonly applied: boolean;
+  readonly reason: string;
+  /** DS records (presentation) the parent holds or should hold after the scan. */
+  readonly ds: readonly string[];
+  /** The servers asked, each with its error when it failed. */
+  readonly servers: readonly string[];
+  /** Notices raised: `rollover-complete`, `rrsig-expiring`, `child-key-error`. */
+  readonly events: readonly string[];
+}
+
+/** A zone under the Key Monitoring Service. */
+export interface MonitoredZoneView {
+  readonly zone: string;
+  /** `kms`: the TLD's DS follows the scan; `css`: enrolled in the signing service, whose key manager owns the DS. */
+  readonly managedBy: 'kms' | 'css';
+  readonly technicalContact?: string;
+  /** Servers asked; empty: the delegation's glue addresses on port 53. */
+  readonly servers: readonly { readonly address: string; readonly port: number }[];
+  readonly enabled: boolean;
+  readonly lastScan?: MonitorScanView;
+  /** Conditions currently open (`child-key-error`, `rrsig-expiring:<server>`) and since when (UTC ISO). */
+  readonly openConditions: readonly { readonly condition: string; readonly since: string }[];
+}
+
+/** What enrolling a zone in key monitoring (or changing it) takes. */
+export interface MonitorRequest {
+  readonly technicalContact?: string;
+  readonly servers?: readonly { readonly address: string; readonly port?: number }[];
+  readonly enabled?: boolean;
+}
+
+/** The Key Monitoring Service behind /api/monitoring. */
+export interface KeyMonitorApi {
+  listMonitored(): Promise<readonly MonitoredZoneView[]>;
+  getMonitored(zone: string): Promise<MonitoredZoneView>;
+  putMonitored(zone: string, req: MonitorRequest, actor: Actor): Promise<{ readonly created: boolean; readonly zone: MonitoredZoneView }>;
+  scanMonitored(zone: string, actor: Actor): Promise<MonitorScanView>;
+  /** De-enroll (kept, disabled, with its history). */
+  disableMonitored(zone: string, actor: Actor): Promise<void>;
 }

@@ -3,7 +3,7 @@
 // checks the destinations. The service supplies publishing and destination I/O.
 import { silentLogger, type Clock, type Logger } from '../util/index.js';
 import type { Name } from '../wire/index.js';
-import { RefreshScheduler, type RefreshEvent, type XfrSource, type ZoneVersion } from '../transfer/index.js';
+import { RefreshScheduler, type RefreshEvent, type TransferLimits, type XfrSource, type ZoneVersion } from '../transfer/index.js';
 import type { KeyEvent, KeyPolicy } from '../policy/index.js';
 import { KeyManager, type KeyManagerListener, type KeyStatePort, type KeyVaultPort } from './key-manager.js';
 import { ZonePipeline, type DestinationResult, type SignedVersion, type ZonePipelineOptions } from './zone-pipeline.js';
@@ -23,6 +23,8 @@ export interface ZoneRunnerOptions {
   readonly sources: readonly XfrSource[];
   /** Retry after a failed check (the seeds: hourly). */
   readonly retryMs?: number;
+  /** Most records / octets one transfer from a source may carry (the transfer is refused beyond them). */
+  readonly transferLimits?: TransferLimits;
   readonly resignIntervalMs?: number;
   readonly destinationChecks?: ZonePipelineOptions['destinationChecks'];
   publish(version: SignedVersion): void | Promise<void>;
@@ -95,6 +97,7 @@ export class ZoneRunner {
       clock: opts.clock,
       ...(opts.tsigClock ? { tsigClock: opts.tsigClock } : {}),
       ...(opts.retryMs !== undefined ? { retryMs: opts.retryMs } : {}),
+      ...(opts.transferLimits ? { limits: opts.transferLimits } : {}),
       ...(opts.restore ? { current: opts.restore.unsigned, ...(opts.restore.confirmedAt !== undefined ? { currentConfirmedAt: opts.restore.confirmedAt } : {}) } : {}),
       onEvent: (e) => {
         opts.refreshEvent?.(e);

@@ -17,7 +17,7 @@ import { TsigKey } from '../../src/tsig/index.js';
 import { DOTGOV_EMERGENCY, DAY, YEAR, type KeyPolicy } from '../../src/policy/index.js';
 import { loadConfig, sqlitePath, startSignet } from '../../src/app/index.js';
 import { Store } from '../../src/store/index.js';
-import { freePort, nsupdate, requirePeer, runPeerAsync, servedSerial, startNamed, startNsdSecondary, startUnbound, tempDir, waitUntil } from '../support/index.js';
+import { digAsk, digDs, type Dug, freePort, nsupdate, requirePeer, runPeerAsync, servedSerial, startNamed, startNsdSecondary, startUnbound, tempDir, waitUntil } from '../support/index.js';
 
 const ZONE = 'agency.example.';
 const ZONE_TEXT = `$TTL 2
@@ -45,11 +45,6 @@ const FAST: KeyPolicy = {
   maxZoneTtl: 2000,
 };
 
-interface Dug {
-  readonly status: string;
-  readonly flags: ReadonlySet<string>;
-  readonly text: string;
-}
 
 test('root → TLD → customer chain served by Signet validates in Unbound; DS follows the customer KSK', async (t) => {
   const dig = requirePeer(t, 'dig');
@@ -79,19 +74,8 @@ test('root → TLD → customer chain served by Signet validates in Unbound; DS 
   const root = running.parents.root!;
   assert.equal(running.dnsPort, port);
 
-  const ask = async (server: number, name: string, type: string, extra: readonly string[] = []): Promise<Dug> => {
-    const r = await runPeerAsync(dig, ['@127.0.0.1', '-p', String(server), '+dnssec', '+tries=1', '+time=5', '+nocookie', ...extra, name, type], { timeoutMs: 20_000 });
-    const status = /status: (\w+)/.exec(r.stdout)?.[1] ?? '?';
-    const flags = new Set((/;; flags: ([^;]*);/.exec(r.stdout)?.[1] ?? '').trim().split(/\s+/));
-    return { status, flags, text: r.stdout };
-  };
-  /** The DS records `server` answers for `name`, as `tag alg digesttype DIGEST`. */
-  const dsAt = async (server: number, name: string): Promise<string[]> => {
-    const r = await ask(server, name, 'DS', ['+norec']);
-    return [...r.text.matchAll(/^(\S+)\s+\d+\s+IN\s+DS\s+(\d+) (\d+) (\d+) (.+)$/gm)]
-      .filter((m) => m[1]!.toLowerCase() === name.toLowerCase())
-      .map((m) => `${m[2]} ${m[3]} ${m[4]} ${m[5]!.replace(/\s+/g, '').toUpperCase()}`);
-  };
+  const ask = (server: number, name: string, type: string, extra: readonly string[] = []): Promise<Dug> => digAsk(dig, server, name, type, extra);
+  const dsAt = (server: number, name: string): Promise<string[]> => digDs(dig, server, name);
 
   // the TLD's own DS reaches the root by DS following
   await waitUntil('the TLD’s DS in the root', async () => (await dsAt(port, 'example.')).length > 0, () => '', 300);

@@ -14,6 +14,8 @@ export interface FakePrimaryOptions {
   readonly key?: TsigKey;
   /** Replace the AXFR/IXFR answer with these messages (IDs are patched to the request's; not signed). */
   readonly craft?: (query: Message) => Uint8Array[];
+  /** TSIG-sign the crafted messages as a stream with `key` (default: send them as crafted). */
+  readonly signCrafted?: boolean;
   /** Records per AXFR message (default 50). */
   readonly perMessage?: number;
   /** Answer SOA queries over UDP with an empty TC=1 response (the client must retry over TCP). */
@@ -28,6 +30,8 @@ export interface FakePrimary {
   /** Requests seen, as `transport QTYPE` (e.g. `udp SOA`, `tcp AXFR`). */
   readonly log: string[];
   setRecords(records: readonly ResourceRecord[]): void;
+  /** Change how it answers from now on (key, crafted stream, transfer RCODE, …); `undefined` values clear. */
+  setOptions(change: Partial<Omit<FakePrimaryOptions, 'zone' | 'records'>>): void;
   close(): Promise<void>;
 }
 
@@ -43,8 +47,9 @@ function typeName(t: number): string {
 }
 
 /** Start a fake primary for the zone; close it when done. */
-export async function startFakePrimary(opts: FakePrimaryOptions): Promise<FakePrimary> {
-  let records = [...opts.records];
+export async function startFakePrimary(initial: FakePrimaryOptions): Promise<FakePrimary> {
+  let opts: FakePrimaryOptions = { ...initial };
+  let records = [...initial.records];
   const log: string[] = [];
   const handler = (request: Uint8Array, ctx: RequestContext): Uint8Array | Uint8Array[] | null => {
     const q = decodeMessage(request);
@@ -63,18 +68,20 @@ export async function startFakePrimary(opts: FakePrimaryOptions): Promise<FakePr
       return opts.key ? signMessage(bytes, opts.key, { now, requestMac }).message : bytes;
     }
     if (qt === RRType.SOA) {
-      const bytes = encodeMessage({ ...base, answer: [records[0]!] });
+      // a zone without an SOA first answers NODATA
+      const bytes = encodeMessage({ ...base, answer: records[0]?.type === RRType.SOA ? [records[0]] : [] });
       return opts.key ? signMessage(bytes, opts.key, { now, requestMac }).message : bytes;
     }
     if (qt !== RRType.AXFR && qt !== RRType.IXFR) return encodeMessage({ ...base, rcode: Rcode.REFUSED });
     if (ctx.transport !== 'tcp') return encodeMessage({ ...base, rcode: Rcode.REFUSED });
     if (opts.transferRcode !== undefined) return encodeMessage({ ...base, rcode: opts.transferRcode });
     if (opts.craft) {
+      const signer = opts.signCrafted && opts.key && requestMac ? new TsigStreamSigner(opts.key, { requestMac }) : undefined;
       return opts.craft(q).map((m) => {
         const c = m.slice();
         c[0] = q.id >> 8;
         c[1] = q.id & 0xff;
-        return c;
+        return signer ? signer.sign(c, now) : c;
       });
     }
     const all = [records[0]!, ...records.slice(1), records[0]!];
@@ -104,6 +111,9 @@ export async function startFakePrimary(opts: FakePrimaryOptions): Promise<FakePr
     log,
     setRecords(r) {
       records = [...r];
+    },
+    setOptions(change) {
+      opts = { ...opts, ...change };
     },
     async close() {
       await Promise.all([udp!.close(), tcp.close()]);

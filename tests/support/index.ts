@@ -24,3 +24,4 @@ export * from './fake-primary.js';
 export * from './softhsm.js';
 export * from './postgres.js';
 export * from './secondaries.js';
+export * from './dig-ask.js';

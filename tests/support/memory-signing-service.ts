@@ -13,8 +13,10 @@ import {
   type SigningServiceApi,
   type TsigKeyView,
   type ZoneDetails,
+  type ZonePatchRequest,
   type ZoneStatus,
   type ZoneSummary,
+  type ZoneTimelineView,
 } from '../../src/zone-events/index.js';
 import type { KeyRole, RolloverAudit } from '../../src/policy/index.js';
 import type { TsigAlgorithm } from '../../src/tsig/index.js';
@@ -172,5 +174,33 @@ export class MemorySigningService implements SigningServiceApi {
   async listTsigKeys(): Promise<readonly TsigKeyView[]> {
     // deliberately includes secrets: the API must strip them from listings
     return [...this.#tsig.values()];
+  }
+
+  /** Policies `update` accepts, with their key mode (the real service's catalog). */
+  readonly policyModes = new Map<string, 'ksk-zsk' | 'csk'>([['dotgov-css', 'ksk-zsk'], ['rotate-90d', 'ksk-zsk'], ['lab-csk', 'csk']]);
+
+  /** Timelines built from the keys' `timeline` entries (past when before `now`). */
+  async timeline(zone: string): Promise<ZoneTimelineView> {
+    const d = this.#zone(zone).details;
+    return {
+      zone: d.zone,
+      policy: d.policy,
+      now: this.now,
+      keys: d.keys.map((k) => ({ keyId: k.id, role: k.role, algorithm: k.algorithm, ...(k.keyTag === undefined ? {} : { keyTag: k.keyTag }), entries: k.timeline.map((e) => ({ at: e.at, when: e.planned ? ('planned' as const) : ('past' as const), what: e.what })) })),
+      nextActions: [],
+      ...(d.nextKeyAction === undefined ? {} : { wakeAt: d.nextKeyAction }),
+    };
+  }
+
+  async update(zone: string, patch: ZonePatchRequest, actor: Actor): Promise<ZoneDetails> {
+    const r = this.#zone(zone);
+    if (patch.policy !== undefined) {
+      const mode = this.policyModes.get(patch.policy);
+      if (mode === undefined) throw new ServiceError('SERVICE_BAD_REQUEST', `policy: no policy named "${patch.policy}"`, 'policy');
+      if (mode !== this.policyModes.get(r.details.policy)) throw new ServiceError('SERVICE_CONFLICT', 'policy: changing between KSK/ZSK and CSK is not supported', 'policy');
+      r.details = { ...r.details, policy: patch.policy };
+      this.calls.push({ op: 'update', zone: norm(zone), actor: actor.name });
+    }
+    return r.details;
   }
 }

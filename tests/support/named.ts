@@ -47,6 +47,8 @@ export interface NamedServer {
   log(): string;
   /** Stop it (also done automatically when the test ends). */
   stop(): Promise<void>;
+  /** Stop it if running and start it again on the same port, config and zone files (journals replayed). */
+  restart(): Promise<void>;
 }
 
 function zoneFileName(z: NamedZone): string {
@@ -97,21 +99,14 @@ export async function startNamed(t: TestContext, opts: NamedOptions = {}): Promi
   writeFileSync(confPath, buildConfig(dir, port, opts));
 
   let stderr = '';
-  const child: ChildProcess = spawn(named, ['-g', '-4', '-n', '1', '-c', confPath, '-p', String(port)], { cwd: dir, stdio: ['ignore', 'ignore', 'pipe'] });
-  child.stderr?.setEncoding('utf8');
-  child.stderr?.on('data', (d: string) => {
-    stderr = (stderr + d).slice(-200_000);
-  });
-  let exited = false;
-  const exitPromise = new Promise<void>((resolve) => child.once('exit', () => {
-    exited = true;
-    resolve();
-  }));
-
+  let child: ChildProcess | undefined;
+  let exited = true;
+  let exitPromise: Promise<void> = Promise.resolve();
   const stop = async (): Promise<void> => {
-    if (exited) return;
-    child.kill('SIGTERM');
-    const killTimer = setTimeout(() => child.kill('SIGKILL'), 5000);
+    const c = child;
+    if (exited || !c) return;
+    c.kill('SIGTERM');
+    const killTimer = setTimeout(() => c.kill('SIGKILL'), 5000);
     await exitPromise;
     clearTimeout(killTimer);
   };
@@ -120,25 +115,44 @@ export async function startNamed(t: TestContext, opts: NamedOptions = {}): Promi
   const waitZones = (opts.zones ?? []).filter((z) => z.waitForSoa ?? (z.type ?? 'primary') === 'primary');
   const probes = waitZones.length > 0 ? waitZones.map((z) => Name.parse(z.name)) : [Name.ROOT];
   const tries = opts.readyTries ?? 100;
-  for (const apex of probes) {
-    let ready = false;
-    for (let i = 0; i < tries && !ready; i++) {
-      if (exited) throw new Error(`named exited during start-up:\n${stderr}`);
-      try {
-        const reply = decodeMessage(await udpExchange(port, encodeMessage(makeQuery(apex, RRType.SOA, { edns: false })), 100));
-        // with no zones any answer will do; otherwise the zone must be loaded (authoritative SOA)
-        ready = waitZones.length === 0 || (reply.flags.aa && reply.answer.some((r) => r.type === RRType.SOA));
-      } catch {
-        // not listening yet, or the zone is still loading
+  /** Spawn named on the config and port (again, after a stop: dynamic updates come back from its journal). */
+  const launch = async (): Promise<void> => {
+    const c: ChildProcess = spawn(named, ['-g', '-4', '-n', '1', '-c', confPath, '-p', String(port)], { cwd: dir, stdio: ['ignore', 'ignore', 'pipe'] });
+    child = c;
+    exited = false;
+    c.stderr?.setEncoding('utf8');
+    c.stderr?.on('data', (d: string) => {
+      stderr = (stderr + d).slice(-200_000);
+    });
+    exitPromise = new Promise<void>((resolve) => c.once('exit', () => {
+      exited = true;
+      resolve();
+    }));
+    for (const apex of probes) {
+      let ready = false;
+      for (let i = 0; i < tries && !ready; i++) {
+        if (exited) throw new Error(`named exited during start-up:\n${stderr}`);
+        try {
+          const reply = decodeMessage(await udpExchange(port, encodeMessage(makeQuery(apex, RRType.SOA, { edns: false })), 100));
+          // with no zones any answer will do; otherwise the zone must be loaded (authoritative SOA)
+          ready = waitZones.length === 0 || (reply.flags.aa && reply.answer.some((r) => r.type === RRType.SOA));
+        } catch {
+          // not listening yet, or the zone is still loading
+        }
+        if (!ready) await new Promise((r) => setTimeout(r, 100));
       }
-      if (!ready) await new Promise((r) => setTimeout(r, 100));
+      if (!ready) {
+        await stop();
+        throw new Error(`named did not answer SOA for ${apex.toString()} on port ${port} after ${tries} tries:\n${stderr}`);
+      }
     }
-    if (!ready) {
-      await stop();
-      throw new Error(`named did not answer SOA for ${apex.toString()} on port ${port} after ${tries} tries:\n${stderr}`);
-    }
-  }
-  return { port, dir, confPath, log: () => stderr, stop };
+  };
+  await launch();
+  const restart = async (): Promise<void> => {
+    await stop();
+    await launch();
+  };
+  return { port, dir, confPath, log: () => stderr, stop, restart };
 }
 
 /** True when named is installed (for tests that choose between peers). */

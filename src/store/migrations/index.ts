@@ -7,7 +7,8 @@ import { appendOnlyKeyEvents } from './0002-append-only.js';
 import { schemaVersionView } from './0003-schema-version.js';
 import { delegationsTable } from './0004-delegations.js';
 import { settingsTable } from './0005-settings.js';
-import { planningIndex } from './0006-planning-index.js';
+import { keyMonitoringTable } from './0007-key-monitoring.js';
+import { planningIndex } from './0008-planning-index.js';
 
 /** Every migration for a dialect, by name. Append new ones with the next number; never edit an applied one. */
 export function migrationsFor(kind: DialectKind): Record<string, Migration> {
@@ -17,9 +18,10 @@ export function migrationsFor(kind: DialectKind): Record<string, Migration> {
     '0003-schema-version': schemaVersionView(),
     '0004-delegations': delegationsTable(),
     '0005-settings': settingsTable(),
-    '0006-planning-index': planningIndex(),
+    '0007-key-monitoring': keyMonitoringTable(),
+    '0008-planning-index': planningIndex(),
   };
 }
 
 /** Name of the newest migration this code knows. */
-export const LATEST_MIGRATION = '0006-planning-index';
+export const LATEST_MIGRATION = '0008-planning-index';
