@@ -99,6 +99,9 @@ interface ZoneEntry {
   readonly runner: ZoneRunner;
   /** File writes of this zone, one after the other. */
   writes: Promise<void>;
+  /** The newest version of each kind not yet written, and the timer that writes them (see `#write`). */
+  readonly pendingWrites: Map<'unsigned' | 'signed', { records: readonly ResourceRecord[]; meta?: Record<string, unknown> }>;
+  writeTimer?: ReturnType<typeof setTimeout>;
   readonly acl: AccessList;
   readonly journal: ZoneJournal;
   served?: ServedZone;
@@ -106,6 +109,8 @@ interface ZoneEntry {
 }
 
 const ENGINE: Actor = { name: 'engine' };
+/** How long a new zone version waits before it is saved to the zone directory (coalescing a burst of versions). */
+const WRITE_DELAY_MS = 1000;
 
 function canonical(zone: string, field = 'zone'): Name {
   try {
@@ -174,6 +179,7 @@ export class SigningService implements SigningServiceApi {
   /** Stop every zone (what is published stays published until the server closes). */
   async close(): Promise<void> {
     await Promise.all([...this.#zones.values()].map((z) => z.runner.stop()));
+    await Promise.all([...this.#zones.values()].map((z) => this.#flushWrites(z)));
   }
 
   // ---- SigningServiceApi ----
@@ -287,6 +293,8 @@ export class SigningService implements SigningServiceApi {
     const entry = this.#entry(zone);
     const key = entry.name.toString();
     await entry.runner.stop();
+    if (entry.writeTimer) clearTimeout(entry.writeTimer);
+    entry.pendingWrites.clear();
     this.#zones.delete(key);
     this.#republish();
     await this.#o.store.keyEvents.append({ zone: key, event: 'zone-removed', actor: actor.name, at: this.#o.clock.now() });
@@ -384,6 +392,7 @@ export class SigningService implements SigningServiceApi {
       journal,
       status,
       writes: Promise.resolve(),
+      pendingWrites: new Map(),
       runner: new ZoneRunner({
         zone: name,
         clock,
@@ -492,7 +501,7 @@ export class SigningService implements SigningServiceApi {
   async #publish(entry: ZoneEntry, v: SignedVersion): Promise<void> {
     this.#signaturesMade += v.signaturesMade;
     this.#signaturesReused += v.signaturesReused;
-    const served = ServedZone.build(ZoneModel.build(v.records, entry.name));
+    const served = ServedZone.build(v.model ?? ZoneModel.build(v.records, entry.name));
     if (v.diff) {
       try {
         await entry.journal.record(v.diff);
@@ -549,21 +558,42 @@ export class SigningService implements SigningServiceApi {
     return dir === undefined ? undefined : join(dir, `${name.toString()}${kind}.zone`);
   }
 
-  /** Write one version atomically (temp file, rename), after the zone's earlier writes. */
+  /**
+   * Save one version (atomically: temp file, rename), coalesced: the newest version of each kind is written
+   * WRITE_DELAY_MS after the first unsaved one, so a burst of changes to a large zone formats the zone once, and
+   * never between a source's NOTIFY and the destinations' NOTIFY (the write blocks the event loop while it formats).
+   * `close()` writes what is pending at once.
+   */
   #write(entry: ZoneEntry, kind: 'unsigned' | 'signed', records: readonly ResourceRecord[], meta?: Record<string, unknown>): void {
-    const file = this.#fileOf(entry.name, kind);
-    if (!file) return;
-    entry.writes = entry.writes
-      .then(async () => {
-        await mkdir(this.#o.zoneDir!, { recursive: true, mode: 0o700 });
-        await writeFile(`${file}.tmp`, formatZone(records), { mode: 0o600 });
-        await rename(`${file}.tmp`, file);
-        if (meta) {
-          await writeFile(`${file}.json.tmp`, JSON.stringify(meta), { mode: 0o600 });
-          await rename(`${file}.json.tmp`, `${file}.json`);
-        }
-      })
-      .catch((e: unknown) => this.#log.warn({ zone: entry.name.toString(), kind, err: e }, 'could not save the zone version'));
+    if (!this.#fileOf(entry.name, kind)) return;
+    entry.pendingWrites.set(kind, { records, ...(meta ? { meta } : {}) });
+    if (entry.writeTimer) return;
+    entry.writeTimer = setTimeout(() => void this.#flushWrites(entry), WRITE_DELAY_MS);
+    entry.writeTimer.unref?.();
+  }
+
+  /** Write the pending versions now, after the zone's earlier writes; resolves when all are written. */
+  #flushWrites(entry: ZoneEntry): Promise<void> {
+    if (entry.writeTimer) clearTimeout(entry.writeTimer);
+    delete entry.writeTimer;
+    for (const kind of ['unsigned', 'signed'] as const) {
+      const p = entry.pendingWrites.get(kind);
+      const file = this.#fileOf(entry.name, kind);
+      if (!p || !file) continue;
+      entry.pendingWrites.delete(kind);
+      entry.writes = entry.writes
+        .then(async () => {
+          await mkdir(this.#o.zoneDir!, { recursive: true, mode: 0o700 });
+          await writeFile(`${file}.tmp`, formatZone(p.records), { mode: 0o600 });
+          await rename(`${file}.tmp`, file);
+          if (p.meta) {
+            await writeFile(`${file}.json.tmp`, JSON.stringify(p.meta), { mode: 0o600 });
+            await rename(`${file}.json.tmp`, `${file}.json`);
+          }
+        })
+        .catch((e: unknown) => this.#log.warn({ zone: entry.name.toString(), kind, err: e }, 'could not save the zone version'));
+    }
+    return entry.writes;
   }
 
   /** The versions an earlier run saved, if both are readable. */
