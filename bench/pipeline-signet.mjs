@@ -23,6 +23,10 @@ const warnings = [];
 const logger = {
   ...silentLogger,
   info: () => {},
+  // the pipeline's per-step timings of each published version
+  debug: (obj, msg) => {
+    if (msg === 'published') process.stderr.write(`signet published serial ${obj.serial}: made ${obj.made}, reused ${obj.reused}, ms ${JSON.stringify(obj.ms)}\n`);
+  },
   warn: (obj, msg) => {
     warnings.push(msg);
     process.stderr.write(`signet warn: ${msg} ${JSON.stringify(obj, (_k, v) => (v instanceof Error ? v.message : v)).slice(0, 300)}\n`);
