@@ -2,13 +2,13 @@
 // NOTIFY → destination checks), all published zones served by one DnsServer with AXFR/IXFR out of a journal in the
 // store, NOTIFY in from the sources, key state and events saved in one transaction, notifications in the outbox.
 import { randomBytes } from 'node:crypto';
-import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
+import { mkdir, open, readFile, rename, writeFile } from 'node:fs/promises';
 import { existsSync } from 'node:fs';
 import { isIP } from 'node:net';
 import { join } from 'node:path';
 import { fromBase64, silentLogger, toBase64, type Clock, type Logger } from '../util/index.js';
-import { Name, Opcode, RRType, type ResourceRecord } from '../wire/index.js';
-import { ZoneModel, formatZone, loadZoneFile, serialCompare, soaSerial } from '../zone/index.js';
+import { Name, Opcode, RRType, recordToText, type ResourceRecord } from '../wire/index.js';
+import { ZoneModel, loadZoneFile, serialCompare, soaSerial } from '../zone/index.js';
 import { DEFAULT_TSIG_ALGORITHM, TsigKey, generateTsigSecret, parseTsigAlgorithm, type TsigAlgorithm } from '../tsig/index.js';
 import { createDs, presentDs } from '../dnssec/index.js';
 import { BUILT_IN_POLICIES, checkSignatureLife, type KeyEvent, type KeyPolicy, type KeyRole } from '../policy/index.js';
@@ -111,6 +111,8 @@ interface ZoneEntry {
 const ENGINE: Actor = { name: 'engine' };
 /** How long a new zone version waits before it is saved to the zone directory (coalescing a burst of versions). */
 const WRITE_DELAY_MS = 1000;
+/** Records formatted per write when saving a zone version. */
+const SAVE_CHUNK = 4096;
 
 function canonical(zone: string, field = 'zone'): Name {
   try {
@@ -560,8 +562,8 @@ export class SigningService implements SigningServiceApi {
 
   /**
    * Save one version (atomically: temp file, rename), coalesced: the newest version of each kind is written
-   * WRITE_DELAY_MS after the first unsaved one, so a burst of changes to a large zone formats the zone once, and
-   * never between a source's NOTIFY and the destinations' NOTIFY (the write blocks the event loop while it formats).
+   * WRITE_DELAY_MS after the first unsaved one, so a burst of changes to a large zone formats the zone once; the
+   * text is formatted and written in chunks, so a large zone's save does not stall NOTIFY, transfers or queries.
    * `close()` writes what is pending at once.
    */
   #write(entry: ZoneEntry, kind: 'unsigned' | 'signed', records: readonly ResourceRecord[], meta?: Record<string, unknown>): void {
@@ -584,7 +586,7 @@ export class SigningService implements SigningServiceApi {
       entry.writes = entry.writes
         .then(async () => {
           await mkdir(this.#o.zoneDir!, { recursive: true, mode: 0o700 });
-          await writeFile(`${file}.tmp`, formatZone(p.records), { mode: 0o600 });
+          await writeRecordsChunked(`${file}.tmp`, p.records);
           await rename(`${file}.tmp`, file);
           if (p.meta) {
             await writeFile(`${file}.json.tmp`, JSON.stringify(p.meta), { mode: 0o600 });
@@ -667,6 +669,24 @@ export class SigningService implements SigningServiceApi {
       out.push(presentDs(createDs(entry.name, signer.dnskeyRdata)));
     }
     return out;
+  }
+}
+
+/**
+ * Write records as master-file lines (in the order given: the reader does not need canonical order), a few
+ * thousand at a time, so saving a zone of millions of records does not hold the event loop for seconds.
+ */
+async function writeRecordsChunked(path: string, records: readonly ResourceRecord[]): Promise<void> {
+  const fh = await open(path, 'w', 0o600);
+  try {
+    for (let i = 0; i < records.length; i += SAVE_CHUNK) {
+      let text = '';
+      const end = Math.min(records.length, i + SAVE_CHUNK);
+      for (let j = i; j < end; j++) text += `${recordToText(records[j]!)}\n`;
+      await fh.write(text);
+    }
+  } finally {
+    await fh.close();
   }
 }
 
