@@ -2,13 +2,13 @@
 // NOTIFY → destination checks), all published zones served by one DnsServer with AXFR/IXFR out of a journal in the
 // store, NOTIFY in from the sources, key state and events saved in one transaction, notifications in the outbox.
 import { randomBytes } from 'node:crypto';
-import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
+import { mkdir, open, readFile, rename, writeFile } from 'node:fs/promises';
 import { existsSync } from 'node:fs';
 import { isIP } from 'node:net';
 import { join } from 'node:path';
 import { fromBase64, silentLogger, toBase64, type Clock, type Logger } from '../util/index.js';
-import { Name, Opcode, RRType, type ResourceRecord } from '../wire/index.js';
-import { ZoneModel, formatZone, loadZoneFile, serialCompare, soaSerial } from '../zone/index.js';
+import { Name, Opcode, RRType, recordToText, type ResourceRecord } from '../wire/index.js';
+import { ZoneModel, loadZoneFile, serialCompare, soaSerial } from '../zone/index.js';
 import { DEFAULT_TSIG_ALGORITHM, TsigKey, generateTsigSecret, parseTsigAlgorithm, type TsigAlgorithm } from '../tsig/index.js';
 import { createDs, presentDs } from '../dnssec/index.js';
 import { BUILT_IN_POLICIES, checkSignatureLife, zoneTimeline, type KeyAction, type KeyEvent, type KeyPolicy, type KeyRole } from '../policy/index.js';
@@ -112,6 +112,9 @@ interface ZoneEntry {
   readonly runner: ZoneRunner;
   /** File writes of this zone, one after the other. */
   writes: Promise<void>;
+  /** The newest version of each kind not yet written, and the timer that writes them (see `#write`). */
+  readonly pendingWrites: Map<'unsigned' | 'signed', { records: readonly ResourceRecord[]; meta?: Record<string, unknown> }>;
+  writeTimer?: ReturnType<typeof setTimeout>;
   readonly acl: AccessList;
   readonly journal: ZoneJournal;
   served?: ServedZone;
@@ -119,6 +122,10 @@ interface ZoneEntry {
 }
 
 const ENGINE: Actor = { name: 'engine' };
+/** How long a new zone version waits before it is saved to the zone directory (coalescing a burst of versions). */
+const WRITE_DELAY_MS = 1000;
+/** Records formatted per write when saving a zone version. */
+const SAVE_CHUNK = 4096;
 
 function canonical(zone: string, field = 'zone'): Name {
   try {
@@ -187,6 +194,7 @@ export class SigningService implements SigningServiceApi {
   /** Stop every zone (what is published stays published until the server closes). */
   async close(): Promise<void> {
     await Promise.all([...this.#zones.values()].map((z) => z.runner.stop()));
+    await Promise.all([...this.#zones.values()].map((z) => this.#flushWrites(z)));
   }
 
   // ---- SigningServiceApi ----
@@ -302,6 +310,8 @@ export class SigningService implements SigningServiceApi {
     const entry = this.#entry(zone);
     const key = entry.name.toString();
     await entry.runner.stop();
+    if (entry.writeTimer) clearTimeout(entry.writeTimer);
+    entry.pendingWrites.clear();
     this.#zones.delete(key);
     this.#republish();
     await this.#o.store.keyEvents.append({ zone: key, event: 'zone-removed', actor: actor.name, at: this.#o.clock.now() });
@@ -455,6 +465,7 @@ export class SigningService implements SigningServiceApi {
       journal,
       status,
       writes: Promise.resolve(),
+      pendingWrites: new Map(),
       runner: new ZoneRunner({
         zone: name,
         clock,
@@ -564,7 +575,7 @@ export class SigningService implements SigningServiceApi {
   async #publish(entry: ZoneEntry, v: SignedVersion): Promise<void> {
     this.#signaturesMade += v.signaturesMade;
     this.#signaturesReused += v.signaturesReused;
-    const served = ServedZone.build(ZoneModel.build(v.records, entry.name));
+    const served = ServedZone.build(v.model ?? ZoneModel.build(v.records, entry.name));
     if (v.diff) {
       try {
         await entry.journal.record(v.diff);
@@ -621,21 +632,42 @@ export class SigningService implements SigningServiceApi {
     return dir === undefined ? undefined : join(dir, `${name.toString()}${kind}.zone`);
   }
 
-  /** Write one version atomically (temp file, rename), after the zone's earlier writes. */
+  /**
+   * Save one version (atomically: temp file, rename), coalesced: the newest version of each kind is written
+   * WRITE_DELAY_MS after the first unsaved one, so a burst of changes to a large zone formats the zone once; the
+   * text is formatted and written in chunks, so a large zone's save does not stall NOTIFY, transfers or queries.
+   * `close()` writes what is pending at once.
+   */
   #write(entry: ZoneEntry, kind: 'unsigned' | 'signed', records: readonly ResourceRecord[], meta?: Record<string, unknown>): void {
-    const file = this.#fileOf(entry.name, kind);
-    if (!file) return;
-    entry.writes = entry.writes
-      .then(async () => {
-        await mkdir(this.#o.zoneDir!, { recursive: true, mode: 0o700 });
-        await writeFile(`${file}.tmp`, formatZone(records), { mode: 0o600 });
-        await rename(`${file}.tmp`, file);
-        if (meta) {
-          await writeFile(`${file}.json.tmp`, JSON.stringify(meta), { mode: 0o600 });
-          await rename(`${file}.json.tmp`, `${file}.json`);
-        }
-      })
-      .catch((e: unknown) => this.#log.warn({ zone: entry.name.toString(), kind, err: e }, 'could not save the zone version'));
+    if (!this.#fileOf(entry.name, kind)) return;
+    entry.pendingWrites.set(kind, { records, ...(meta ? { meta } : {}) });
+    if (entry.writeTimer) return;
+    entry.writeTimer = setTimeout(() => void this.#flushWrites(entry), WRITE_DELAY_MS);
+    entry.writeTimer.unref?.();
+  }
+
+  /** Write the pending versions now, after the zone's earlier writes; resolves when all are written. */
+  #flushWrites(entry: ZoneEntry): Promise<void> {
+    if (entry.writeTimer) clearTimeout(entry.writeTimer);
+    delete entry.writeTimer;
+    for (const kind of ['unsigned', 'signed'] as const) {
+      const p = entry.pendingWrites.get(kind);
+      const file = this.#fileOf(entry.name, kind);
+      if (!p || !file) continue;
+      entry.pendingWrites.delete(kind);
+      entry.writes = entry.writes
+        .then(async () => {
+          await mkdir(this.#o.zoneDir!, { recursive: true, mode: 0o700 });
+          await writeRecordsChunked(`${file}.tmp`, p.records);
+          await rename(`${file}.tmp`, file);
+          if (p.meta) {
+            await writeFile(`${file}.json.tmp`, JSON.stringify(p.meta), { mode: 0o600 });
+            await rename(`${file}.json.tmp`, `${file}.json`);
+          }
+        })
+        .catch((e: unknown) => this.#log.warn({ zone: entry.name.toString(), kind, err: e }, 'could not save the zone version'));
+    }
+    return entry.writes;
   }
 
   /** The versions an earlier run saved, if both are readable. */
@@ -723,6 +755,24 @@ export function actionView(a: KeyAction): NextKeyActionView {
       return { kind: a.kind, keyId: a.event.keyId, description: `event ${a.event.kind} for ${a.event.keyId}` };
     default:
       return { kind: a.kind, keyId: a.keyId, description: `${a.kind} ${a.keyId}` };
+  }
+}
+
+/**
+ * Write records as master-file lines (in the order given: the reader does not need canonical order), a few
+ * thousand at a time, so saving a zone of millions of records does not hold the event loop for seconds.
+ */
+async function writeRecordsChunked(path: string, records: readonly ResourceRecord[]): Promise<void> {
+  const fh = await open(path, 'w', 0o600);
+  try {
+    for (let i = 0; i < records.length; i += SAVE_CHUNK) {
+      let text = '';
+      const end = Math.min(records.length, i + SAVE_CHUNK);
+      for (let j = i; j < end; j++) text += `${recordToText(records[j]!)}\n`;
+      await fh.write(text);
+    }
+  } finally {
+    await fh.close();
   }
 }
 

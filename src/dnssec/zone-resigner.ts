@@ -34,22 +34,20 @@ function setKey(owner: { key(): string }, type: number): string {
   return `${owner.key()}/${type}`;
 }
 
-/** A record's identity for diffs: owner (case-folded), type, class, TTL and exact RDATA. */
-function recordKey(rr: ResourceRecord): string {
-  return `${rr.owner.key()}\u0000${rr.type}\u0000${rr.class}\u0000${rr.ttl}\u0000${latin1(rr.rdata)}`;
-}
-
 /** The unsigned zone after the diff: previous data without DNSSEC-generated records, minus `removed`, plus `added`. */
 export function applyUnsignedDiff(signedPrevious: readonly ResourceRecord[], diff: ZoneDiff): ResourceRecord[] {
   const gone = new Map<string, number>();
+  // the RRsets something is removed from: only their records need the (costly) canonical comparison key
+  const goneSets = new Set<string>();
   for (const rr of diff.removed) {
     const k = `${rr.owner.key()}\u0000${rr.type}\u0000${latin1(canonicalRdataSet(rr.type, [rr.rdata])[0]!)}`;
     gone.set(k, (gone.get(k) ?? 0) + 1);
+    goneSets.add(setKey(rr.owner, rr.type));
   }
   const out: ResourceRecord[] = [];
   for (const rr of signedPrevious) {
     if (DENIAL.has(rr.type)) continue;
-    if (gone.size > 0) {
+    if (gone.size > 0 && goneSets.has(setKey(rr.owner, rr.type))) {
       const k = `${rr.owner.key()}\u0000${rr.type}\u0000${latin1(canonicalRdataSet(rr.type, [rr.rdata])[0]!)}`;
       const n = gone.get(k);
       if (n !== undefined) {
@@ -119,27 +117,46 @@ export function planResign(signedPrevious: readonly ResourceRecord[], unsignedDi
   return planZoneSigning(applyUnsignedDiff(signedPrevious, unsignedDiff), opts, reuse);
 }
 
-/** The signed diff between two versions of a zone (records compared octet for octet). */
+/** Same owner (case-folded), type, class, TTL and RDATA octets. */
+function sameRecord(a: ResourceRecord, b: ResourceRecord): boolean {
+  return a.type === b.type && a.class === b.class && a.ttl === b.ttl && equalBytes(a.rdata, b.rdata);
+}
+
+/**
+ * The signed diff between two versions of a zone (records compared octet for octet, as multisets): `removed` in
+ * the order of `before`, `added` in the order of `after`. Records are grouped by owner and compared within the
+ * group, so no per-record key string is built (this runs on every version of zones with millions of records).
+ */
 export function signedDiff(before: readonly ResourceRecord[], after: readonly ResourceRecord[]): ZoneDiff {
-  const count = new Map<string, number>();
-  for (const rr of before) count.set(recordKey(rr), (count.get(recordKey(rr)) ?? 0) + 1);
+  // per owner: the indexes into `before`, and where the first unmatched one is (records of an owner usually come
+  // in the same order in both versions, so most lookups match at once)
+  const byOwner = new Map<string, { readonly idx: number[]; start: number }>();
+  for (let i = 0; i < before.length; i++) {
+    const k = before[i]!.owner.key();
+    const g = byOwner.get(k);
+    if (g) g.idx.push(i);
+    else byOwner.set(k, { idx: [i], start: 0 });
+  }
+  const matched = new Uint8Array(before.length);
   const added: ResourceRecord[] = [];
   for (const rr of after) {
-    const k = recordKey(rr);
-    const n = count.get(k);
-    if (n === undefined) added.push(rr);
-    else if (n <= 1) count.delete(k);
-    else count.set(k, n - 1);
+    const g = byOwner.get(rr.owner.key());
+    let found = false;
+    if (g) {
+      while (g.start < g.idx.length && matched[g.idx[g.start]!] === 1) g.start++;
+      for (let j = g.start; j < g.idx.length; j++) {
+        const i = g.idx[j]!;
+        if (matched[i] === 0 && sameRecord(before[i]!, rr)) {
+          matched[i] = 1;
+          found = true;
+          break;
+        }
+      }
+    }
+    if (!found) added.push(rr);
   }
   const removed: ResourceRecord[] = [];
-  for (const rr of before) {
-    const k = recordKey(rr);
-    const n = count.get(k);
-    if (n === undefined) continue;
-    removed.push(rr);
-    if (n <= 1) count.delete(k);
-    else count.set(k, n - 1);
-  }
+  for (let i = 0; i < before.length; i++) if (matched[i] === 0) removed.push(before[i]!);
   return { removed, added };
 }
 

@@ -35,6 +35,14 @@ export interface VerifyZoneOptions {
   readonly keysetKskOnly?: boolean;
   /** The zone's class; default IN. */
   readonly class?: number;
+  /**
+   * Incremental verification (docs/decisions.md): true for an RRSIG outside the apex whose cryptographic check
+   * may be skipped because the same signature over the same RRset, under the same DNSKEY RRset, was verified in a
+   * previous version. Every other check (key present, signer, labels, TTL, validity times, every RRset signed by
+   * every algorithm, the NSEC/NSEC3 chains) still runs on every signature. The caller is responsible for only
+   * answering true for octet-identical (owner, RRset, RRSIG, DNSKEY RRset) already verified.
+   */
+  readonly alreadyVerified?: (owner: Name, covered: number, rrsig: Uint8Array) => boolean;
 }
 
 /** Counts for the report. */
@@ -110,7 +118,7 @@ export function verifyZoneModel(zone: ZoneModel, opts: VerifyZoneOptions): Verif
   }
 
   // Signature checks for one node; results per covered type.
-  const checkNodeSignatures = (node: ZoneNode): Map<number, TypeSignatures> => {
+  const checkNodeSignatures = (node: ZoneNode, trustEarlier: boolean): Map<number, TypeSignatures> => {
     const result = new Map<number, TypeSignatures>();
     const sigSet = rrsetOf(node, RRType.RRSIG);
     if (!sigSet) return result;
@@ -166,7 +174,8 @@ export function verifyZoneModel(zone: ZoneModel, opts: VerifyZoneOptions): Verif
           fail(node.name, covered, 'VERIFY_RRSIG_NOT_YET_VALID', `${who} is not valid before ${rrsigTimeToText(sig.inception)}`);
           continue;
         }
-        const r = checkSignature(keys, sig, node.name, covers.class, covers.rdatas);
+        const earlier = trustEarlier && opts.alreadyVerified?.(node.name, covered, rd) === true ? keys.candidates(sig.algorithm, sig.keyTag).find((k) => k.verify !== undefined) : undefined;
+        const r = earlier ? ({ ok: true, key: earlier } as const) : checkSignature(keys, sig, node.name, covers.class, covers.rdatas);
         if (r.ok) {
           counters.validSignatures++;
           ts.valid.add(sig.algorithm);
@@ -184,7 +193,7 @@ export function verifyZoneModel(zone: ZoneModel, opts: VerifyZoneOptions): Verif
   };
 
   // The apex first: which keys sign the DNSKEY and SOA RRsets decides the active algorithms.
-  const apexSigs = checkNodeSignatures(apex);
+  const apexSigs = checkNodeSignatures(apex, false);
   const selfSigners = new Set<ZoneKey>(apexSigs.get(RRType.DNSKEY)?.keys ?? []);
   const soaSigners = new Set<ZoneKey>(apexSigs.get(RRType.SOA)?.keys ?? []);
   const kskAlgs = new Set<number>();
@@ -247,7 +256,7 @@ export function verifyZoneModel(zone: ZoneModel, opts: VerifyZoneOptions): Verif
   const nsec3Nodes: ZoneNode[] = [];
   let anyNsec = false;
   for (const node of zone.nodes()) {
-    const sigs = node === apex ? apexSigs : checkNodeSignatures(node);
+    const sigs = node === apex ? apexSigs : checkNodeSignatures(node, true);
     const ordinary = isOrdinaryNode(node);
     if (rrsetOf(node, RRType.NSEC3)) nsec3Nodes.push(node);
     if (ordinary) {

@@ -6,9 +6,9 @@ import assert from 'node:assert/strict';
 import { ManualClock } from '../util/index.js';
 import { RRType, rdataFromText, type ResourceRecord } from '../wire/index.js';
 import { soaSerial } from '../zone/index.js';
-import { verifyZone, type Signer } from '../dnssec/index.js';
+import { resignZone, signZone, signedDiff, verifyZone, type Signer } from '../dnssec/index.js';
 import { FIXTURE_ORIGIN, fixtureKeys, fixtureZone } from '../../tests/support/signing-fixture.js';
-import { ZonePipeline, type DestinationResult, type SignedVersion, type SigningSetup } from './zone-pipeline.js';
+import { ZonePipeline, alreadyVerified, type DestinationResult, type SignedVersion, type SigningSetup } from './zone-pipeline.js';
 import type { ZoneStatus } from './zone-status.js';
 
 const T0 = Date.UTC(2026, 10, 23, 12, 0, 0);
@@ -181,4 +181,32 @@ test('destinations that never serve the new serial give DESTINATION_FAILED_XFER 
   assert.match(h.pipeline.status.reason ?? '', /serial 4 not on 192\.0\.2\.200:53: serves serial 3/);
   assert.equal(h.pipeline.status.signing, 'SIGNED', 'signing itself is fine');
   assert.equal(soaSerial(h.pipeline.served!.records.find((r) => r.type === RRType.SOA)!.rdata), 4);
+});
+
+test('incremental verification: a signature left over an RRset that changed is still checked and fails', async () => {
+  const keys = await fixtureKeys(13);
+  const now = Math.floor(T0 / 1000);
+  const opts = { origin: FIXTURE_ORIGIN, keys: { ksks: [keys.ksk], zsks: [keys.zsk] }, now, serialPolicy: 'keep' as const };
+  const prev = signZone(fixtureZone(undefined, 1), opts);
+  const unsigned = fixtureZone(undefined, 2).map((r) => (r.owner.toString() === 'mail.example.' && r.type === RRType.A ? { ...r, rdata: rdataFromText(RRType.A, '192.0.2.222', FIXTURE_ORIGIN) } : r));
+  const base = prev.filter((r) => r.type !== RRType.RRSIG && r.type !== RRType.NSEC);
+  const next = resignZone(prev, signedDiff(base, unsigned), opts);
+  const check = alreadyVerified(next.diff);
+  assert.ok(check, 'no DNSKEY change: incremental verification applies');
+  const fast = verifyZone(next.records, { origin: FIXTURE_ORIGIN, now, alreadyVerified: check });
+  assert.ok(fast.ok, JSON.stringify(fast.failures));
+  assert.equal(fast.stats.validSignatures, verifyZone(next.records, { origin: FIXTURE_ORIGIN, now }).stats.validSignatures);
+
+  // a signer bug: mail.example. A changed but keeps its old signature; the diff shows the RRset changed, so the
+  // kept signature is verified again and fails
+  const isMailSig = (r: ResourceRecord): boolean => r.owner.toString() === 'mail.example.' && r.type === RRType.RRSIG && ((r.rdata[0]! << 8) | r.rdata[1]!) === RRType.A;
+  const stale = prev.find(isMailSig)!;
+  const broken = next.records.map((r) => (isMailSig(r) ? stale : r));
+  const bad = verifyZone(broken, { origin: FIXTURE_ORIGIN, now, alreadyVerified: alreadyVerified(signedDiff(prev, broken))! });
+  assert.equal(bad.ok, false);
+  assert.ok(bad.failures.some((f) => f.code === 'VERIFY_RRSIG_BAD' && f.owner.toString() === 'mail.example.'), JSON.stringify(bad.failures.map((f) => f.code)));
+
+  // a DNSKEY change turns incremental verification off
+  const rolled = signZone(fixtureZone(keys.foreign, 3), opts);
+  assert.equal(alreadyVerified(signedDiff(prev, rolled)), undefined);
 });
