@@ -1,7 +1,7 @@
 // Response cache for one published zone set: whole responses by exact request (ID aside), and referral templates,
 // one per delegation, re-targeted to any query name below it by copying the question and shifting compression
 // pointers. Both give the bytes the general path (answerQuery + encodeResponse) gives; see answer-cache.test.ts.
-import { codecFor, DEFAULT_UDP_SIZE, encodeMessage, Name, Opcode, RRType, udpResponseLimit, type Message, type ResourceRecord } from '../wire/index.js';
+import { codecFor, DEFAULT_UDP_SIZE, encodeMessage, lowerOctet, Name, Opcode, RRType, udpResponseLimit, type Message, type ResourceRecord } from '../wire/index.js';
 import { answerQuery, type AnswerOptions, type AnswerTrace } from './answer.js';
 import { encodeOrServfail } from './respond.js';
 import type { ServedZone } from './served-zone.js';
@@ -37,12 +37,8 @@ interface Template {
   readonly qlen: number;
   /** Offsets of the compression pointers after the question (all of them shift with the question's length). */
   readonly pointers: Int32Array;
-  /**
-   * Keys of names strictly below the cut that the body compresses (a query name at one of them cannot use the
-   * template); computed from `response` the first time a name below the cut asks.
-   */
-  inner: ReadonlySet<string> | undefined | null;
-  response: Message | undefined;
+  /** Keys of names strictly below the cut that the body compresses: a query name at one of them cannot use it. */
+  readonly inner: ReadonlySet<string> | undefined;
 }
 
 /** Two generations of a bounded table: when the young one fills, it becomes the old one and the old one is dropped. */
@@ -168,28 +164,42 @@ function addBelow(set: Set<string>, n: Name, cut: Name): void {
   for (let a = n; a.labelCount > cut.labelCount; a = a.parent()) set.add(a.key());
 }
 
-/** Names a template's body writes with compression, strictly below `cut`. */
+/** True when the wire name at `at` in `b` is strictly below `cut` (case-insensitively), without building a Name. */
+function wireBelow(b: Uint8Array, at: number, cut: Uint8Array): boolean {
+  let end = at;
+  while (end < b.length && b[end] !== 0) end += b[end]! + 1;
+  const start = end + 1 - cut.length;
+  if (start <= at) return false;
+  for (let i = 0; i < cut.length; i++) if (lowerOctet(b[start + i]!) !== lowerOctet(cut[i]!)) return false;
+  // `start` must be a label boundary of the name
+  let p = at;
+  while (p < start) p += b[p]! + 1;
+  return p === start;
+}
+
+/** Names a template's body writes with compression, strictly below `cut` (glue, in-bailiwick name servers). */
 function innerNames(msg: Message, cut: Name): Set<string> | undefined {
-  const set = new Set<string>();
-  const add = (n: Name): void => {
-    if (n.isSubdomainOf(cut)) addBelow(set, n, cut);
-  };
-  const rdataName = (rd: Uint8Array, at: number): number => {
-    const n = Name.fromWire(rd.subarray(at));
-    add(n);
-    return at + n.wire.length;
+  let set: Set<string> | undefined;
+  const cw = cut.wire;
+  const add = (n: Name): void => addBelow((set ??= new Set()), n, cut);
+  const rdataName = (rd: Uint8Array, at: number): void => {
+    if (wireBelow(rd, at, cw)) add(Name.fromWire(rd.subarray(at)));
   };
   const each = (r: ResourceRecord): void => {
-    add(r.owner);
+    if (r.owner.labelCount > cut.labelCount && r.owner.isSubdomainOf(cut)) add(r.owner);
     if (!NAME_RDATA.has(r.type)) return;
     if (r.type === RRType.MX) rdataName(r.rdata, 2);
-    else if (r.type === RRType.SOA) rdataName(r.rdata, rdataName(r.rdata, 0));
-    else rdataName(r.rdata, 0);
+    else if (r.type === RRType.SOA) {
+      rdataName(r.rdata, 0);
+      let p = 0;
+      while (p < r.rdata.length && r.rdata[p] !== 0) p += r.rdata[p]! + 1;
+      rdataName(r.rdata, p + 1);
+    } else rdataName(r.rdata, 0);
   };
   for (const r of msg.answer) each(r);
   for (const r of msg.authority) each(r);
   for (const r of msg.additional) each(r);
-  return set.size > 0 ? set : undefined;
+  return set;
 }
 
 /**
@@ -202,7 +212,12 @@ export class AnswerCache {
   readonly stats: AnswerCacheStats = { exactHits: 0, templateHits: 0, misses: 0 };
   readonly #opts: AnswerOptions;
   readonly #exact: Generations<number, ExactEntry>;
-  readonly #templates: Generations<string, Template[]>;
+  readonly #templates: Generations<Name, Template[]>;
+  /**
+   * Hashes of requests answered once (a direct-mapped doorkeeper): a whole response is kept only when its request
+   * comes a second time, so one-off questions (random names, a single pass over many) cost no allocation.
+   */
+  readonly #seen = new Int32Array(1 << 16);
 
   constructor(zones: ZoneSet, opts: AnswerOptions = {}, maxEntries = 50_000) {
     this.zones = zones;
@@ -247,8 +262,9 @@ export class AnswerCache {
     if (ref && qEnd > 0 && q && ednsOk && !NO_TEMPLATE.has(q.type) && q.name.isSubdomainOf(ref.cut)) {
       // a referral: encode it once as its delegation's template, and answer by re-targeting that
       const t = makeTemplate(ref.zone, ref.cut, response, q.type, q.class, flagWord, edns, limit);
-      if (t) {
-        const k = ref.cut.key();
+      // keyed by the model's own Name object of the cut (what cutAbove and node() give back): an identity lookup
+      const k = t ? ref.zone.node(ref.cut)?.name : undefined;
+      if (t && k) {
         const list = this.#templates.get(k);
         if (list) list.push(t);
         else this.#templates.set(k, [t]);
@@ -258,7 +274,10 @@ export class AnswerCache {
     }
     const bytes = encodeOrServfail(query, response, transport, this.#opts);
     const tcp = transport === 'tcp';
-    this.#exact.set(hashBytes(request, 2, tcp), { key: request.slice(2), tcp, response: bytes });
+    const h = hashBytes(request, 2, tcp);
+    const slot = h & 0xffff;
+    if (this.#seen[slot] === (h | 0)) this.#exact.set(h, { key: request.slice(2), tcp, response: bytes });
+    else this.#seen[slot] = h;
     return bytes;
   }
 
@@ -277,7 +296,7 @@ export class AnswerCache {
       if (!node || node.status !== 'delegation') return undefined;
       cut = node.name;
     }
-    const list = this.#templates.get(cut.key());
+    const list = this.#templates.get(cut);
     if (!list) return undefined;
     for (const t of list) {
       if (t.zone !== zone || t.flagWord !== flagWord || t.qclass !== qclass || t.edns !== edns || t.limit !== limit) continue;
@@ -291,12 +310,7 @@ export class AnswerCache {
 
 /** True unless the query name (or an ancestor below the cut) is a name the template's body would compress against. */
 function usable(t: Template, qname: Name, cut: Name): boolean {
-  if (qname.labelCount === cut.labelCount) return true;
-  if (t.inner === null) {
-    t.inner = innerNames(t.response!, cut);
-    t.response = undefined;
-  }
-  if (!t.inner) return true;
+  if (!t.inner || qname.labelCount === cut.labelCount) return true;
   for (let a = qname; a.labelCount > cut.labelCount; a = a.parent()) if (t.inner.has(a.key())) return false;
   return true;
 }
@@ -313,7 +327,7 @@ function makeTemplate(zone: ServedZone, cut: Name, response: Message, qtype: num
   const records = ((bytes[6]! << 8) | bytes[7]!) + ((bytes[8]! << 8) | bytes[9]!) + ((bytes[10]! << 8) | bytes[11]!);
   const pointers = pointerOffsets(bytes, HEADER + qlen, records);
   if (!pointers) return undefined;
-  return { zone, flagWord, qclass, edns, limit, bytes, qlen, pointers, inner: null, response };
+  return { zone, flagWord, qclass, edns, limit, bytes, qlen, pointers, inner: innerNames(response, cut) };
 }
 
 /** The template with the request's ID and question: every pointer moves (and points) by the length difference. */
