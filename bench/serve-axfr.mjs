@@ -2,7 +2,9 @@
 // bench/serve-axfr: AXFR of a large signed zone out of Signet (DnsServer + XfrResponder, one Node thread) and out of
 // knotd, in the same run, both fetched by the same client (kdig); prints records/s and Signet ÷ Knot.
 // The zone is /work/shared/bench's generated `gov.` TLD (N delegations, default 100k), signed by Signet (alg 13,
-// NSEC) once and written as text for Knot. Usage: npm run build && node bench/serve-axfr.mjs [N] [runs]
+// NSEC) once and written as text for Knot. Usage: npm run build && node bench/serve-axfr.mjs [N|1m] [runs]
+// (npm run bench:axfr:1m runs the 1M-delegation zone with a larger heap; a signed zone of that size already in
+// BENCH_OUT is reused unless BENCH_AXFR_RESIGN=1, since signing it takes minutes.)
 import { spawn, execFileSync } from 'node:child_process';
 import { existsSync, mkdirSync, writeFileSync, rmSync, createWriteStream } from 'node:fs';
 import { join, dirname } from 'node:path';
@@ -15,7 +17,7 @@ const dist = join(root, 'dist', 'src');
 const kit = process.env.BENCH_KIT ?? join(root, '..', 'shared', 'bench');
 const out = process.env.BENCH_OUT ?? join(here, 'out', 'serve-axfr');
 mkdirSync(out, { recursive: true });
-const n = Number(process.argv[2] ?? 100_000);
+const n = process.argv[2] === '1m' ? 1_000_000 : Number(process.argv[2] ?? 100_000);
 const runs = Number(process.argv[3] ?? 3);
 
 const { SystemClock, silentLogger } = await import(join(dist, 'util', 'index.js'));
@@ -30,15 +32,21 @@ const origin = Name.parse('gov.');
 const unsignedFile = join(out, `gov-${n}.zone`);
 if (!existsSync(unsignedFile)) execFileSync(process.execPath, [join(kit, '03-gen-zones.mjs'), 'tld', String(n), unsignedFile], { stdio: 'inherit' });
 
-process.stderr.write(`reading and signing gov. with ${n} delegations…\n`);
-const loaded = await loadZoneFile(unsignedFile, { origin });
-if (loaded.errors.length > 0) throw new Error(`zone errors: ${loaded.errors.slice(0, 3).map((e) => e.message).join('; ')}`);
-const store = new MemoryKeyStore();
-const mk = async (flags) => store.signerSync(store.importKeyPair(await generateKeyPair(13)), flags);
 const clock = new SystemClock();
-const signed = signZone(loaded.records, { origin, keys: { ksks: [await mk(KSK_FLAGS)], zsks: [await mk(ZSK_FLAGS)] }, now: Math.floor(clock.now() / 1000) - 3600, denial: { nsec: true } });
 const signedFile = join(out, `gov-${n}-signed.zone`);
-{
+let signed;
+if (n >= 1_000_000 && existsSync(signedFile) && process.env.BENCH_AXFR_RESIGN !== '1') {
+  process.stderr.write(`reading the signed zone ${signedFile}…\n`);
+  const read = await loadZoneFile(signedFile, { origin });
+  if (read.errors.length > 0) throw new Error(`zone errors: ${read.errors.slice(0, 3).map((e) => e.message).join('; ')}`);
+  signed = read.records;
+} else {
+  process.stderr.write(`reading and signing gov. with ${n} delegations…\n`);
+  const loaded = await loadZoneFile(unsignedFile, { origin });
+  if (loaded.errors.length > 0) throw new Error(`zone errors: ${loaded.errors.slice(0, 3).map((e) => e.message).join('; ')}`);
+  const store = new MemoryKeyStore();
+  const mk = async (flags) => store.signerSync(store.importKeyPair(await generateKeyPair(13)), flags);
+  signed = signZone(loaded.records, { origin, keys: { ksks: [await mk(KSK_FLAGS)], zsks: [await mk(ZSK_FLAGS)] }, now: Math.floor(clock.now() / 1000) - 3600, denial: { nsec: true } });
   const ws = createWriteStream(signedFile);
   for (const rr of signed) ws.write(`${recordToText(rr)}\n`);
   await new Promise((r) => ws.end(r));
@@ -70,12 +78,14 @@ async function best(label, port) {
     times.push(last.wall);
     process.stderr.write(`${label} run ${i + 1}: ${last.wall.toFixed(2)} s, ${last.records} records, ${last.messages} messages\n`);
   }
+  const first = times[0];
   times.sort((a, b) => a - b);
-  return { label, wall: times[0], median: times[Math.floor(times.length / 2)], records: last.records, messages: last.messages };
+  return { label, first, wall: times[0], median: times[Math.floor(times.length / 2)], records: last.records, messages: last.messages };
 }
 
 // Signet
 const server = new DnsServer(ZoneSet.of([ServedZone.build(ZoneModel.build(signed, origin))]));
+signed = undefined; // the model holds what is served
 new XfrResponder({ acl: () => AccessList.parse(['127.0.0.1']), keyring: () => undefined, clock, log: silentLogger }).attach(server);
 await server.listen({ addresses: ['127.0.0.1'], port: 0, udp: (o) => UdpServer.listen(o), tcp: (o) => TcpServer.listen(o) });
 const signetResult = await best('signet', server.port);
@@ -131,7 +141,7 @@ try {
 }
 
 const rate = (r) => Math.round(r.records / r.wall);
-console.log(`| server | records | messages | best wall s | median wall s | records/s (best) |`);
-console.log(`|---|---|---|---|---|---|`);
-for (const r of [signetResult, knotResult]) console.log(`| ${r.label} | ${r.records} | ${r.messages} | ${r.wall.toFixed(2)} | ${r.median.toFixed(2)} | ${rate(r)} |`);
+console.log(`| server | records | messages | first wall s | best wall s | median wall s | records/s (best) |`);
+console.log(`|---|---|---|---|---|---|---|`);
+for (const r of [signetResult, knotResult]) console.log(`| ${r.label} | ${r.records} | ${r.messages} | ${r.first.toFixed(2)} | ${r.wall.toFixed(2)} | ${r.median.toFixed(2)} | ${rate(r)} |`);
 console.log(`\nSignet ÷ Knot records/s: ${(rate(signetResult) / rate(knotResult)).toFixed(2)}×`);

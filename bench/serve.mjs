@@ -51,7 +51,7 @@ const mix = readFileSync(queries, 'utf8').trim().split('\n');
 const work = join(out, 'serve-run');
 rmSync(work, { recursive: true, force: true });
 mkdirSync(join(work, 'knot-db'), { recursive: true });
-const PORTS = { signet: 25353, nsd: 25354, knot: 25355 };
+const PORTS = { signet: 25353, nsd: 25354, knot: 25355, 'signet-nocache': 25356 };
 writeFileSync(join(work, 'nsd.conf'), `server:
   ip-address: 127.0.0.1@${PORTS.nsd}
   server-count: 1
@@ -97,6 +97,8 @@ zone:
 `);
 const SERVERS = [
   { name: 'signet', threads: '1 (Node main thread)', cmd: pin(0, process.execPath, ['--max-old-space-size=8192', join(root, 'bin', 'signet'), 'serve-zone', signed, '--origin', 'gov.', '--port', String(PORTS.signet)]) },
+  // the same with the answer cache off: what the general answering path alone makes
+  { name: 'signet-nocache', threads: '1 (Node main thread), --answer-cache 0', cmd: pin(0, process.execPath, ['--max-old-space-size=8192', join(root, 'bin', 'signet'), 'serve-zone', signed, '--origin', 'gov.', '--port', String(PORTS['signet-nocache']), '--answer-cache', '0']) },
   { name: 'nsd', threads: 'server-count 1', cmd: pin(0, 'nsd', ['-d', '-c', join(work, 'nsd.conf')]) },
   { name: 'knot', threads: 'udp-workers 1, tcp-workers 1, background-workers 1', cmd: pin(0, 'knotd', ['-c', join(work, 'knot.conf')]) },
 ];
@@ -182,3 +184,4 @@ console.log('|---|---|---|---|');
 for (const s of SERVERS) console.log(`| ${s.name} | ${results[s.name].threads} | ${results[s.name].load.toFixed(1)} | ${results[s.name].rss.toFixed(0)} |`);
 const mixed = (name) => 2 / (1 / results[name].off.qps + 1 / results[name].on.qps); // equal query counts DO off and on
 console.log(`\nSignet ÷ NSD per core (half the queries with DO): ${(mixed('signet') / mixed('nsd')).toFixed(2)} (target ≥ 0.5); Signet ÷ Knot: ${(mixed('signet') / mixed('knot')).toFixed(2)}`);
+console.log(`Signet with the answer cache off ÷ NSD: ${(mixed('signet-nocache') / mixed('nsd')).toFixed(2)}; each query of the file is sent ${((results.signet.off.qps * seconds) / mix.length).toFixed(1)}× (DO off) and ${((results.signet.on.qps * seconds) / mix.length).toFixed(1)}× (DO on) in a phase`);

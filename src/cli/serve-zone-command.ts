@@ -14,6 +14,7 @@ interface ServeOptions {
   readonly port: string;
   readonly udpSize?: string;
   readonly idleTimeout?: string;
+  readonly answerCache?: string;
 }
 
 /** Where messages go and how the command waits to be stopped; injectable for tests. */
@@ -69,6 +70,7 @@ export function registerServeZoneCommand(program: Command, setCode: (c: number) 
     .option('--port <n>', 'UDP and TCP port', '5300')
     .option('--udp-size <n>', 'our EDNS UDP payload size (default 1232)')
     .option('--idle-timeout <ms>', 'TCP idle timeout in milliseconds (default 10000)')
+    .option('--answer-cache <n>', 'answer cache entries per generation (whole responses; referral templates); 0 turns it off (default 50000)')
     .action(async (files: string[], o: ServeOptions) => {
       if (o.origin.length !== files.length) {
         throw new SignetError('CLI_BAD_OPTION', `give --origin once per zone file (${files.length} file${files.length > 1 ? 's' : ''}, ${o.origin.length} --origin)`, {});
@@ -88,10 +90,15 @@ export function registerServeZoneCommand(program: Command, setCode: (c: number) 
       }
       const idle = o.idleTimeout === undefined ? undefined : Number(o.idleTimeout);
       if (idle !== undefined && (!Number.isInteger(idle) || idle < 1)) throw new SignetError('CLI_BAD_OPTION', `--idle-timeout must be a positive integer`, {});
+      const cacheSize = o.answerCache === undefined ? undefined : Number(o.answerCache);
+      if (cacheSize !== undefined && (!Number.isInteger(cacheSize) || cacheSize < 0)) throw new SignetError('CLI_BAD_OPTION', `--answer-cache must be a whole number`, {});
       const addresses = o.listen.length > 0 ? o.listen : ['127.0.0.1'];
 
       const zones = await loadServedZones(files, origins, err);
-      const server = new DnsServer<RequestContext>(ZoneSet.of(zones), udpSize === undefined ? {} : { udpSize });
+      const server = new DnsServer<RequestContext>(ZoneSet.of(zones), {
+        ...(udpSize === undefined ? {} : { udpSize }),
+        ...(cacheSize === undefined ? {} : { answerCache: cacheSize }),
+      });
       const stop = stopped(); // listen for signals before announcing, so a fast stop is not missed
       const l = await listenDns(server, { addresses, port, ...(idle === undefined ? {} : { tcp: { idleTimeoutMs: idle } }) });
       err(`signet: serving ${zones.map((z) => z.origin.toString()).join(', ')} on ${addresses.join(', ')} port ${l.port} (udp, tcp)\n`);

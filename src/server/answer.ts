@@ -22,6 +22,14 @@ export interface AnswerOptions {
   readonly maxChain?: number;
 }
 
+/**
+ * What {@link answerQuery} reports about how it answered, for the answer cache: set only when the response is a
+ * plain referral (nothing in the answer section) to the delegation `cut` of `zone`.
+ */
+export interface AnswerTrace {
+  referral?: { readonly zone: ServedZone; readonly cut: Name };
+}
+
 /** Meta query types that are not answered from zone data (RFC 6895 §3.1). */
 const TRANSFER_TYPES: ReadonlySet<number> = new Set([RRType.AXFR, RRType.IXFR, RRType.MAILA, RRType.MAILB]);
 /** Types never returned for ANY (RFC 8482 §4.1: one RRset; we pick the lowest data type). */
@@ -37,11 +45,12 @@ const DNSSEC_META: ReadonlySet<number> = new Set([RRType.RRSIG, RRType.NSEC, RRT
  * a query with QR set is answered FORMERR (the server drops those before calling); a QTYPE of OPT, TSIG or TKEY is
  * looked up like any other (no data), as NSD and Knot do.
  */
-export function answerQuery(zones: ZoneSet, query: Message, opts: AnswerOptions = {}): Message {
+export function answerQuery(zones: ZoneSet, query: Message, opts: AnswerOptions = {}, trace?: AnswerTrace): Message {
   const base = makeResponse(query, { udpSize: opts.udpSize ?? DEFAULT_UDP_SIZE });
   try {
-    return answerUnchecked(zones, query, opts, base);
+    return answerUnchecked(zones, query, opts, base, trace);
   } catch {
+    if (trace) trace.referral = undefined;
     return { ...base, question: query.question.length === 1 ? query.question : [], rcode: Rcode.SERVFAIL };
   }
 }
@@ -55,7 +64,7 @@ export function encodeResponse(query: Message, response: Message, transport: 'ud
   return encodeMessage(response, { maxSize });
 }
 
-function answerUnchecked(zones: ZoneSet, query: Message, opts: AnswerOptions, base: Message): Message {
+function answerUnchecked(zones: ZoneSet, query: Message, opts: AnswerOptions, base: Message, trace: AnswerTrace | undefined): Message {
   const noQuestion = { ...base, question: [] };
   // RFC 6891 §6.1.3: an unsupported EDNS version gets BADVERS, with our OPT (version 0)
   if (query.edns && query.edns.version > 0) return { ...base, rcode: Rcode.BADVERS };
@@ -74,7 +83,9 @@ function answerUnchecked(zones: ZoneSet, query: Message, opts: AnswerOptions, ba
   }
   const b = new ResponseBuilder(zone, query.edns?.dnssecOk ?? false, opts);
   b.resolve(q.name, q.type);
-  return b.finish(base);
+  const response = b.finish(base);
+  if (trace && b.referralCut && response.answer.length === 0) trace.referral = { zone, cut: b.referralCut };
+  return response;
 }
 
 /** RRset identity inside one response (RRSIGs keyed by their covered type too). */
@@ -95,6 +106,8 @@ class ResponseBuilder {
   #aa = true;
   /** True once the answer holds the data asked for (or a terminal CNAME/DNAME): a positive answer. */
   #positive = false;
+  /** The delegation of a referral that is the whole response (set when the first lookup step refers). */
+  referralCut: Name | undefined;
 
   constructor(zone: ServedZone, dnssec: boolean, opts: AnswerOptions) {
     this.#z = zone;
@@ -246,6 +259,7 @@ class ResponseBuilder {
     if (!ns) return;
     // AA describes the first answer record; a bare referral is not authoritative
     if (this.#answer.length === 0) this.#aa = false;
+    if (this.#answer.length === 0 && this.#authority.length === 0 && this.#additional.length === 0) this.referralCut = cut;
     this.#addSet(this.#authority, ns, cut, false);
     if (this.#dnssec) {
       const ds = z.model.rrset(cut, RRType.DS);

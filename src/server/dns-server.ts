@@ -2,8 +2,18 @@
 // listeners (net/'s UdpServer.listen and TcpServer.listen, passed in) that feed it request bytes.
 import { encodeMessage, makeResponse, Opcode, Rcode, RRType, type Message } from '../wire/index.js';
 import type { AnswerOptions } from './answer.js';
+import { AnswerCache } from './answer-cache.js';
 import { decodeRequest, respondToMessage } from './respond.js';
 import { ZoneSet } from './zone-set.js';
+
+/** Options of a DnsServer: answering options plus the answer cache's size. */
+export interface DnsServerOptions extends AnswerOptions {
+  /**
+   * Entries per generation in each table of the answer cache (whole responses; referral templates), which is made
+   * afresh for every published zone set; 0 turns it off. Default 50,000.
+   */
+  readonly answerCache?: number;
+}
 
 /** What the server needs to know about a request's arrival (net/'s RequestContext satisfies it). */
 export interface ServerRequestContext {
@@ -57,12 +67,18 @@ export interface ListenOptions<C extends ServerRequestContext> {
 export class DnsServer<C extends ServerRequestContext = ServerRequestContext> {
   #zones: ZoneSet;
   readonly #routes = new Map<string, RouteHandler<C>>();
-  readonly #opts: AnswerOptions;
+  readonly #opts: DnsServerOptions;
   readonly #listeners: ServerListener[] = [];
+  #cache: AnswerCache | undefined;
 
-  constructor(zones: ZoneSet = ZoneSet.EMPTY, opts: AnswerOptions = {}) {
+  constructor(zones: ZoneSet = ZoneSet.EMPTY, opts: DnsServerOptions = {}) {
     this.#zones = zones;
     this.#opts = opts;
+  }
+
+  /** The answer cache of the zones served now (undefined when turned off or before the first query). */
+  get answerCache(): AnswerCache | undefined {
+    return this.#cache?.zones === this.#zones ? this.#cache : undefined;
   }
 
   /** The zones served now. */
@@ -78,6 +94,7 @@ export class DnsServer<C extends ServerRequestContext = ServerRequestContext> {
   /** Send requests matching `match` to `handler`, replacing an earlier handler for the same match. */
   route(match: RouteMatch, handler: RouteHandler<C>): void {
     this.#routes.set(routeKey(match.opcode, match.qtype), handler);
+    this.#cache = undefined; // a request answered before may now belong to the new route
   }
 
   /** The port of the first listener (0 before `listen`). */
@@ -117,6 +134,14 @@ export class DnsServer<C extends ServerRequestContext = ServerRequestContext> {
    */
   handle(request: Uint8Array, ctx: C): ServerResult | Promise<ServerResult> {
     const zones = this.#zones;
+    let cache = this.#cache;
+    if (cache?.zones !== zones) {
+      const max = this.#opts.answerCache ?? 50_000;
+      cache = this.#cache = max > 0 ? new AnswerCache(zones, this.#opts, max) : undefined;
+    }
+    // a request answered before by the ordinary path (below) gets the same response, ID aside
+    const hit = cache?.lookup(request, ctx.transport);
+    if (hit) return hit;
     const d = decodeRequest(request);
     if (d.kind === 'drop') return null;
     if (d.kind === 'formerr') return d.response;
@@ -128,7 +153,7 @@ export class DnsServer<C extends ServerRequestContext = ServerRequestContext> {
       // no transfer handler: refuse, as servers do for zones they will not transfer
       return encodeMessage({ ...makeResponse(query, { udpSize: this.#opts.udpSize }), rcode: Rcode.REFUSED });
     }
-    return respondToMessage(zones, query, ctx.transport, this.#opts);
+    return cache ? cache.respond(query, request, ctx.transport) : respondToMessage(zones, query, ctx.transport, this.#opts);
   }
 }
 

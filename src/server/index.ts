@@ -3,6 +3,7 @@ export * from './served-zone.js';
 export * from './zone-set.js';
 export * from './denial.js';
 export * from './answer.js';
+export * from './answer-cache.js';
 export * from './respond.js';
 export * from './dns-server.js';
 export * from './listen-dns.js';

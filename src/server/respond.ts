@@ -2,7 +2,7 @@
 // requests get FORMERR when their header is readable (RFC 1035 §4.1.1), and responses are never answered.
 import { WireFormatError } from '../util/index.js';
 import { decodeMessage, encodeFlagWord, NO_FLAGS, Rcode, type Message } from '../wire/index.js';
-import { answerQuery, encodeResponse, type AnswerOptions } from './answer.js';
+import { answerQuery, encodeResponse, type AnswerOptions, type AnswerTrace } from './answer.js';
 import type { ZoneSet } from './zone-set.js';
 
 /** The 12-octet header size (RFC 1035 §4.1.1). */
@@ -55,11 +55,16 @@ export function respondToWire(zones: ZoneSet, request: Uint8Array, transport: 'u
 }
 
 /** Answer a decoded query and encode it for `transport`; a response that cannot be encoded becomes SERVFAIL. */
-export function respondToMessage(zones: ZoneSet, query: Message, transport: 'udp' | 'tcp', opts: AnswerOptions = {}): Uint8Array {
-  const response = answerQuery(zones, query, opts);
+export function respondToMessage(zones: ZoneSet, query: Message, transport: 'udp' | 'tcp', opts: AnswerOptions = {}, trace?: AnswerTrace): Uint8Array {
+  return encodeOrServfail(query, answerQuery(zones, query, opts, trace), transport, opts, trace);
+}
+
+/** Encode `response` to `query` for `transport`; one that cannot be encoded becomes SERVFAIL (and clears `trace`). */
+export function encodeOrServfail(query: Message, response: Message, transport: 'udp' | 'tcp', opts: AnswerOptions = {}, trace?: AnswerTrace): Uint8Array {
   try {
     return encodeResponse(query, response, transport, opts);
   } catch {
+    if (trace) trace.referral = undefined;
     const fail: Message = { ...response, rcode: Rcode.SERVFAIL, answer: [], authority: [], additional: [] };
     return encodeResponse(query, fail, transport, opts);
   }

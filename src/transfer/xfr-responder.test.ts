@@ -9,7 +9,7 @@ import { locateTsig, signMessage, TsigKey, TsigStreamVerifier, type TsigKeyring 
 import { DnsServer, ServedZone, ZoneSet, type ServerResult } from '../server/index.js';
 import { AccessList } from './acl.js';
 import { MemoryJournalStore, ZoneJournal } from './journal.js';
-import { XfrResponder, type TransferRequestContext } from './xfr-responder.js';
+import { XfrResponder, zoneBody, type TransferRequestContext } from './xfr-responder.js';
 import { RFC1995_DIFF_1_2, RFC1995_DIFF_2_3, RFC1995_IXFR_FROM_1, RFC1995_ORIGIN, RFC1995_V3, rfc1995Soa, rr } from '../../tests/support/rfc1995-example.js';
 
 const T0 = 1_800_000_000;
@@ -190,4 +190,50 @@ test('NOTIFY and QUERY routes are untouched; an AXFR of a class we do not serve 
   const soa = await one(server, encodeMessage(makeQuery(RFC1995_ORIGIN, RRType.SOA)), { transport: 'udp', remote: { address: '127.0.0.1' } });
   assert.equal(soa.answer.length, 1);
   assert.equal(soa.flags.opcode, Opcode.QUERY);
+});
+
+test('packed AXFR messages are kept per zone version: later transfers are the same stream with their own ID and TSIG', async () => {
+  const clock = new ManualClock(T0 * 1000);
+  const records = bigZone(3000);
+  let walks = 0;
+  const make = (cachePacked: boolean): { server: DnsServer<TransferRequestContext>; publish: () => void } => {
+    const server = new DnsServer<TransferRequestContext>();
+    const publish = (): void => server.publish(ZoneSet.of([ServedZone.build(ZoneModel.build(records, RFC1995_ORIGIN))]));
+    publish();
+    const acl = AccessList.parse(['127.0.0.0/8', '192.0.2.0/24 key xfr-key']);
+    const body = (z: ServedZone): Iterable<ResourceRecord> => {
+      walks++;
+      return zoneBody(z);
+    };
+    new XfrResponder({ acl: () => acl, keyring, clock, maxMessageSize: 16384, records: body, cachePacked }).attach(server);
+    return { server, publish };
+  };
+  const cached = make(true);
+  const plain = make(false);
+  const ask = async (s: DnsServer<TransferRequestContext>, id: number): Promise<Uint8Array[]> =>
+    collect(await s.handle(encodeMessage(makeQuery(RFC1995_ORIGIN, RRType.AXFR, { edns: false, id })), tcp()));
+  walks = 0;
+  const first = await ask(cached.server, 1);
+  const second = await ask(cached.server, 2);
+  assert.equal(walks, 1, 'the second transfer of the same version reuses the packed messages');
+  const reference = await ask(plain.server, 2);
+  assert.ok(second.length > 3);
+  assert.deepEqual(second.map((m) => Buffer.from(m).toString('hex')), reference.map((m) => Buffer.from(m).toString('hex')));
+  assert.ok(first.every((m) => decodeMessage(m).id === 1));
+  assert.deepEqual(answers(first), answers(second));
+  // a signed transfer from the cache: every message signed, the stream verifies
+  const req = signMessage(encodeMessage(makeQuery(RFC1995_ORIGIN, RRType.AXFR, { edns: false, id: 3 })), KEY, { now: T0 });
+  const signedA = await collect(await cached.server.handle(req.message, tcp('192.0.2.9')));
+  const signedB = await collect(await cached.server.handle(req.message, tcp('192.0.2.9')));
+  for (const msgs of [signedA, signedB]) {
+    const v = new TsigStreamVerifier(KEY, { requestMac: req.mac });
+    for (const m of msgs) assert.ok(v.verify(m, T0 + 1).ok);
+    assert.ok(v.finish().ok);
+    assert.deepEqual(answers(msgs), answers(second));
+  }
+  // a new version is packed again
+  walks = 0;
+  cached.publish();
+  await ask(cached.server, 4);
+  assert.equal(walks, 1);
 });

@@ -41,6 +41,23 @@ export interface XfrResponderOptions {
   readonly log?: Logger;
   /** The records of a zone version to transfer (default: every in-zone record of its model). */
   readonly records?: (zone: ServedZone) => Iterable<ResourceRecord>;
+  /**
+   * Keep the packed (unsigned) messages of a full transfer per zone version, so that later AXFRs of the same
+   * version copy them instead of walking and packing the zone again (default true). They are held as long as the
+   * ServedZone is, about the zone's wire size.
+   */
+  readonly cachePacked?: boolean;
+}
+
+/** Packed full-transfer messages of one zone version, for one question (name bytes, type, class) and size. */
+interface PackedTransfer {
+  readonly key: string;
+  readonly messages: readonly Uint8Array[];
+}
+
+/** The cache key of a full transfer: the question exactly as asked (it is echoed) and the message size budget. */
+function packedKey(q: Question, maxSize: number, reserve: number): string {
+  return `${Buffer.from(q.name.wire).toString('latin1')}|${q.type}|${q.class}|${maxSize}|${reserve}`;
 }
 
 /** The original TTL field of RRSIG RDATA (RFC 4034 §3.1). */
@@ -105,6 +122,8 @@ function* ixfrRecords(current: ResourceRecord, entries: readonly JournalEntry[])
 export class XfrResponder {
   readonly #o: XfrResponderOptions;
   readonly #log: Logger;
+  /** Packed full transfers by zone version (RFC 5936 allows any split into messages; ours is fixed per version). */
+  readonly #packed = new WeakMap<ServedZone, PackedTransfer[]>();
 
   constructor(opts: XfrResponderOptions) {
     this.#o = opts;
@@ -176,7 +195,7 @@ export class XfrResponder {
     if (q.type === RRType.AXFR) {
       if (ctx.transport === 'udp') return this.#single(query, verified, Rcode.FORMERR); // RFC 5936 §4.2: TCP only
       this.#log.debug({ ...logCtx, serial: current }, 'AXFR');
-      return this.#stream(query, q, verified, axfrRecords(soa, this.#body(zone)), ctx.signal);
+      return this.#full(query, q, verified, zone, soa, ctx.signal);
     }
 
     // IXFR: the client's SOA sits in the authority section (RFC 1995 §3)
@@ -203,7 +222,7 @@ export class XfrResponder {
       }
       if (plan.kind === 'up-to-date') return this.#single(query, verified, Rcode.NOERROR, [soa]);
       this.#log.debug({ ...logCtx, from: clientSerial, to: current, reason: plan.reason }, 'IXFR answered AXFR-style');
-      return this.#stream(query, q, verified, axfrRecords(soa, this.#body(zone)), ctx.signal);
+      return this.#full(query, q, verified, zone, soa, ctx.signal);
     })();
   }
 
@@ -211,14 +230,58 @@ export class XfrResponder {
     return this.#o.records ? this.#o.records(zone) : zoneBody(zone);
   }
 
-  /** The packed messages, each signed in turn when the request was (RFC 8945 §5.3.1). */
-  async *#stream(query: Message, q: Question, verified: TsigVerifyResult | undefined, records: Iterable<ResourceRecord>, signal: AbortSignal | undefined): AsyncGenerator<Uint8Array> {
+  /** Octets a TSIG record of `key` takes in every message (RFC 8945 §4.2), 0 without a key. */
+  #reserve(verified: TsigVerifyResult | undefined): number {
     const key: TsigKey | undefined = verified?.ok ? verified.key : undefined;
-    const signer = key && verified?.mac ? new TsigStreamSigner(key, { requestMac: verified.mac, fudge: this.#o.fudge }) : undefined;
-    const reserve = key ? key.name.wire.length + key.algorithmInfo.name.wire.length + 26 + key.algorithmInfo.macLength : 0;
-    for (const msg of packRecords(records, { id: query.id, question: q, maxSize: this.#o.maxMessageSize ?? MAX_TCP_MESSAGE, reserve })) {
+    return key ? key.name.wire.length + key.algorithmInfo.name.wire.length + 26 + key.algorithmInfo.macLength : 0;
+  }
+
+  #signer(verified: TsigVerifyResult | undefined): TsigStreamSigner | undefined {
+    const key: TsigKey | undefined = verified?.ok ? verified.key : undefined;
+    return key && verified?.mac ? new TsigStreamSigner(key, { requestMac: verified.mac, fudge: this.#o.fudge }) : undefined;
+  }
+
+  /** A full transfer (SOA, zone, SOA): the version's packed messages when cached, else packed now (and cached). */
+  #full(query: Message, q: Question, verified: TsigVerifyResult | undefined, zone: ServedZone, soa: ResourceRecord, signal: AbortSignal | undefined): AsyncGenerator<Uint8Array> {
+    if (this.#o.cachePacked === false) return this.#stream(query, q, verified, axfrRecords(soa, this.#body(zone)), signal);
+    const maxSize = this.#o.maxMessageSize ?? MAX_TCP_MESSAGE;
+    const reserve = this.#reserve(verified);
+    const key = packedKey(q, maxSize, reserve);
+    const cached = this.#packed.get(zone)?.find((p) => p.key === key);
+    if (cached) return this.#replay(query, verified, cached.messages, signal);
+    const keep: Uint8Array[] = [];
+    return this.#stream(query, q, verified, axfrRecords(soa, this.#body(zone)), signal, keep, () => {
+      const list = this.#packed.get(zone) ?? [];
+      list.push({ key, messages: keep });
+      this.#packed.set(zone, list);
+    });
+  }
+
+  /** Cached messages with this request's ID, each signed in turn when the request was. */
+  async *#replay(query: Message, verified: TsigVerifyResult | undefined, messages: readonly Uint8Array[], signal: AbortSignal | undefined): AsyncGenerator<Uint8Array> {
+    const signer = this.#signer(verified);
+    for (const m of messages) {
       if (signal?.aborted) return;
+      const msg = Buffer.allocUnsafe(m.length);
+      msg.set(m);
+      msg[0] = query.id >>> 8;
+      msg[1] = query.id & 0xff;
       yield signer ? signer.sign(msg, this.#now()) : msg;
     }
+  }
+
+  /**
+   * The packed messages, each signed in turn when the request was (RFC 8945 §5.3.1); with `keep`, the unsigned
+   * messages are collected there and `complete` is called once the whole stream was produced.
+   */
+  async *#stream(query: Message, q: Question, verified: TsigVerifyResult | undefined, records: Iterable<ResourceRecord>, signal: AbortSignal | undefined, keep?: Uint8Array[], complete?: () => void): AsyncGenerator<Uint8Array> {
+    const signer = this.#signer(verified);
+    const reserve = this.#reserve(verified);
+    for (const msg of packRecords(records, { id: query.id, question: q, maxSize: this.#o.maxMessageSize ?? MAX_TCP_MESSAGE, reserve })) {
+      if (signal?.aborted) return;
+      keep?.push(msg);
+      yield signer ? signer.sign(msg, this.#now()) : msg;
+    }
+    complete?.();
   }
 }
