@@ -53,3 +53,19 @@ test('zone sign creates an algorithm 8 KSK and ZSK when the key directory is emp
   assert.equal(await run(['node', 'signet', 'zone', 'sign', zf, '--origin', 'example.', '--keys', join(dir, 'k'), '-o', join(dir, 'out')]), 0);
   assert.equal(readdirSync(join(dir, 'k')).filter((f) => /^Kexample\.\+008\+\d{5}\.(key|private)$/.test(f)).length, 4);
 });
+
+test('zone sign --jobs 2 with NSEC and algorithm 13 (signed while planned, written as signed) passes dnssec-verify', async (t) => {
+  const dir = tempDir(t);
+  const keys = join(dir, 'keys');
+  const zf = join(dir, 'example.zone');
+  writeFileSync(zf, zoneText(fixtureZone(undefined)));
+  assert.equal(await run(['node', 'signet', 'key', 'generate', '--zone', 'example', '--algorithm', '13', '--ksk', '--dir', keys]), 0);
+  assert.equal(await run(['node', 'signet', 'key', 'generate', '--zone', 'example', '--algorithm', '13', '--dir', keys]), 0);
+  const out = join(dir, 'signed');
+  assert.equal(await run(['node', 'signet', 'zone', 'sign', zf, '--origin', 'example', '--keys', keys, '--jobs', '2', '-o', out]), 0);
+  assert.deepEqual(readdirSync(dir).filter((f) => f.endsWith('.partial')), [], 'the temporary file is renamed');
+  const dv = requirePeer(t, 'dnssec-verify');
+  if (!dv) return;
+  const r = runPeer(dv, ['-o', 'example.', out]);
+  assert.equal(r.status, 0, r.stdout + r.stderr);
+});

@@ -1,16 +1,17 @@
 // `signet zone sign`: read a zone, load (or create) its BIND-format keys, sign with NSEC or NSEC3, optionally on a
 // pool of worker threads, and write the signed zone; progress goes to stderr on a TTY or with --progress.
 import type { Command } from 'commander';
-import { open, readdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
+import { closeSync, openSync, writeSync } from 'node:fs';
+import { readdir, readFile, rename, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import {
-  DEFAULT_VALIDITY, parseAlgorithm, parseBindKeyPair, planZoneSigning, prepareSigner, signerFor, type DenialOptions,
+  DEFAULT_VALIDITY, parseAlgorithm, parseBindKeyPair, prepareSigner, ZoneSigningStream, signerFor, type DenialOptions,
   type SignZoneOptions, type Signer, type KeyPair,
 } from '../dnssec/index.js';
 import { equalBytes, fromHex, SignetError, SystemClock } from '../util/index.js';
 import { classToString, Name, rdataToText, rrsigTimeToText, RRType, typeToString, type ResourceRecord } from '../wire/index.js';
 import { SERIAL_POLICIES, loadZoneFile, type SerialPolicy } from '../zone/index.js';
-import { SigningPool, signPlanStreaming, workerKeyFrom } from '../workers/index.js';
+import { SigningPool, signStream, workerKeyFrom } from '../workers/index.js';
 import { generateBindKey } from './key-commands.js';
 
 /** A duration like `14d`, `12h`, `30m`, `2w` or plain seconds. */
@@ -119,89 +120,159 @@ async function signCommand(file: string, o: SignOptions): Promise<void> {
     for (const e of read.errors) process.stderr.write(`${e.file ?? file}:${e.line}:${e.column}: error: ${e.reason}\n`);
     throw new SignetError('CLI_ZONE_ERRORS', `${file} has ${read.errors.length} error${read.errors.length > 1 ? 's' : ''}; nothing signed`, {});
   }
-  const records = read.records;
   const denial: DenialOptions = o.nsec3 === true ? { nsec3: { iterations: Number(o.iterations), salt, optOut: o.optOut === true } } : { nsec: true };
   const opts: SignZoneOptions = {
     origin, now: o.now === undefined ? Math.floor(clock.now() / 1000) : Number(o.now), denial, serialPolicy: o.serial as SerialPolicy,
     validity: o.validity === undefined ? DEFAULT_VALIDITY : parseDuration(o.validity),
     keys: { ksks: keys.filter((k) => k.ksk).map((k) => k.signer), zsks: keys.filter((k) => !k.ksk).map((k) => k.signer) },
   };
-  const plan = planZoneSigning(records, opts);
-  if (jobs > 1) {
-    // write the signed zone while the workers sign (the main thread is otherwise idle then), into a temporary file
-    // renamed over the output only once it is complete
-    const pool = new SigningPool(keys.map((k) => workerKeyFrom(k.pair.algorithm, k.pair.privateKey)), { size: jobs });
-    const partial = `${o.output}.partial`;
-    const fh = await open(partial, 'w');
-    let writing: Promise<unknown> = Promise.resolve();
-    let complete = false;
-    try {
-      await signPlanStreaming(plan, pool, (records) => {
-        const text = zoneFileText(records);
-        writing = writing.then(() => fh.write(text));
-      }, (done, total) => progress(`signed ${done}/${total}`));
-      await writing;
-      complete = true;
-    } finally {
-      await writing.catch(() => undefined);
-      await fh.close();
-      await pool.close();
-      if (complete) await rename(partial, o.output);
-      else await rm(partial, { force: true });
+  // the records are held only until the zone model is built; from then on the stream owns the zone
+  const stream = new ZoneSigningStream(takeRecords(read), opts);
+  // write into a temporary file renamed over the output only once it is complete
+  const partial = `${o.output}.partial`;
+  const out = new ZoneTextSink(openSync(partial, 'w'));
+  let complete = false;
+  let signatures = 0;
+  try {
+    if (jobs > 1) {
+      // sign while planning: batches go to the workers as they are planned, records are written as they come back
+      const pool = new SigningPool(keys.map((k) => workerKeyFrom(k.pair.algorithm, k.pair.privateKey)), { size: jobs });
+      try {
+        signatures = await signStream(stream, pool, out.sink, { onProgress: (done) => {
+          if (done % 8192 < pool.batchSize) progress(`signed ${done}`);
+        } });
+      } finally {
+        await pool.close();
+      }
+    } else {
+      const made: Uint8Array[] = [];
+      let base = 0;
+      while (!stream.done) {
+        const batch = stream.plan(1024);
+        for (const j of batch) made.push(j.signer.sign(j.input));
+        stream.emit((j) => made[j - base]!, base + made.length, out.sink);
+        // keep only the signatures an RRset still waiting for its later keys' signatures needs
+        const keep = stream.neededFrom - base;
+        if (keep > 0) {
+          made.splice(0, keep);
+          base += keep;
+        }
+        signatures = base + made.length;
+        progress(`signed ${signatures}`);
+      }
+      stream.emit((j) => made[j - base]!, Number.POSITIVE_INFINITY, out.sink);
     }
-  } else {
-    const signatures = new Array<Uint8Array>(plan.jobs.length);
-    plan.jobs.forEach((j, i) => {
-      signatures[i] = j.signer.sign(j.input);
-      if (i % 5000 === 0) progress(`signed ${i}/${plan.jobs.length}`);
-    });
-    await writeFile(o.output, zoneFileText(plan.finish(signatures)));
+    out.close();
+    complete = true;
+  } finally {
+    out.close();
+    if (complete) await rename(partial, o.output);
+    else await rm(partial, { force: true });
   }
-  progress(`signed ${plan.jobs.length}/${plan.jobs.length}`);
+  progress(`signed ${signatures}`);
   if (showProgress) process.stderr.write('\n');
+}
+
+/** Hands the records over once and forgets them, so they can be collected while the zone model is built. */
+function* takeRecords(read: { records: ResourceRecord[] }): Iterable<ResourceRecord> {
+  const records = read.records;
+  read.records = [];
+  for (let i = 0; i < records.length; i++) {
+    yield records[i]!;
+    records[i] = undefined as unknown as ResourceRecord;
+  }
+}
+
+/**
+ * Master-file text for a signed zone, one record a line, written to a file descriptor in large chunks: a
+ * `RecordSink` for the streaming signer, with fast paths for RRSIG (RFC 4034 §3.2) and repeated owners.
+ */
+export class ZoneTextSink {
+  readonly #fd: number | undefined;
+  /** Text not yet written: lines are copied into this buffer at once, so they die young instead of piling up. */
+  #buf = Buffer.allocUnsafe(1 << 20);
+  #size = 0;
+  readonly #parts: string[] = [];
+  #lastOwner: Name | undefined;
+  #ownerText = '';
+  #lastSigner: Uint8Array | undefined;
+  #signerText = '';
+  // every inception of a signing run is the same, so remember the last few time texts
+  readonly #times = new Map<number, string>();
+  #closed = false;
+
+  /** Write to `fd` (closed by `close`), or with no descriptor keep the text for `text()`. */
+  constructor(fd?: number) {
+    this.#fd = fd;
+  }
+
+  /** The sink function (bound). */
+  readonly sink = (owner: Name, type: number, cls: number, ttl: number, rdata: Uint8Array): void => {
+    if (owner !== this.#lastOwner) {
+      this.#lastOwner = owner;
+      this.#ownerText = owner.toString();
+    }
+    let line: string;
+    if (type !== RRType.RRSIG) line = `${this.#ownerText}\t${ttl}\t${classToString(cls)}\t${typeToString(type)}\t${rdataToText(type, rdata)}\n`;
+    else {
+      // RRSIG fast path (RFC 4034 §3.2): fixed fields, the signer (usually the same for every record), base64
+      const d = rdata;
+      let end = 18;
+      while (d[end] !== 0) end += d[end]! + 1;
+      const signer = d.subarray(18, end + 1);
+      if (!this.#lastSigner || !equalBytes(this.#lastSigner, signer)) {
+        this.#lastSigner = signer;
+        this.#signerText = Name.fromWire(signer).toString();
+      }
+      const b = Buffer.from(d.buffer, d.byteOffset, d.byteLength);
+      line = `${this.#ownerText}\t${ttl}\t${classToString(cls)}\tRRSIG\t${typeToString(b.readUInt16BE(0))} ${d[2]} ${d[3]} ${b.readUInt32BE(4)} ${this.#time(b.readUInt32BE(8))} ${this.#time(b.readUInt32BE(12))} ${b.readUInt16BE(16)} ${this.#signerText} ${b.subarray(end + 1).toString('base64')}\n`;
+    }
+    // presentation text is ASCII (RFC 1035 §5.1 escapes everything else), so a character is an octet
+    if (this.#size + line.length > this.#buf.length) {
+      this.#flush();
+      if (line.length > this.#buf.length) this.#buf = Buffer.allocUnsafe(line.length * 2);
+    }
+    this.#size += this.#buf.write(line, this.#size, 'latin1');
+  };
+
+  #time(t: number): string {
+    let text = this.#times.get(t);
+    if (text === undefined) {
+      if (this.#times.size > 4096) this.#times.clear();
+      text = rrsigTimeToText(t);
+      this.#times.set(t, text);
+    }
+    return text;
+  }
+
+  #flush(): void {
+    if (this.#fd === undefined) this.#parts.push(this.#buf.toString('latin1', 0, this.#size));
+    else for (let o = 0; o < this.#size; ) o += writeSync(this.#fd, this.#buf, o, this.#size - o);
+    this.#size = 0;
+  }
+
+  /** The text so far (without a descriptor). */
+  text(): string {
+    this.#flush();
+    return this.#parts.join('');
+  }
+
+  /** Write what is left and close the descriptor; later calls do nothing. */
+  close(): void {
+    if (this.#closed) return;
+    this.#closed = true;
+    if (this.#fd === undefined) return;
+    try {
+      this.#flush();
+    } finally {
+      closeSync(this.#fd);
+    }
+  }
 }
 
 /** The signed zone as master-file text, one record a line, RRSIGs through a fast path (RFC 4034 §3.2). */
 export function zoneFileText(records: readonly ResourceRecord[]): string {
-  const parts: string[] = [];
-  let lastOwner: Name | undefined;
-  let ownerText = '';
-  let lastSigner: Uint8Array | undefined;
-  let signerText = '';
-  // every inception of a signing run is the same, so remember the last few time texts
-  const times = new Map<number, string>();
-  const timeText = (t: number): string => {
-    let text = times.get(t);
-    if (text === undefined) {
-      if (times.size > 4096) times.clear();
-      text = rrsigTimeToText(t);
-      times.set(t, text);
-    }
-    return text;
-  };
-  for (const rr of records) {
-    if (rr.owner !== lastOwner) {
-      lastOwner = rr.owner;
-      ownerText = rr.owner.toString();
-    }
-    if (rr.type !== RRType.RRSIG) {
-      parts.push(`${ownerText}\t${rr.ttl}\t${classToString(rr.class)}\t${typeToString(rr.type)}\t${rdataToText(rr.type, rr.rdata)}`);
-      continue;
-    }
-    // RRSIG fast path (RFC 4034 §3.2): fixed fields, the signer (usually the same for every record), base64
-    const d = rr.rdata;
-    let end = 18;
-    while (d[end] !== 0) end += d[end]! + 1;
-    const signer = d.subarray(18, end + 1);
-    if (!lastSigner || !equalBytes(lastSigner, signer)) {
-      lastSigner = signer;
-      signerText = Name.fromWire(signer).toString();
-    }
-    const b = Buffer.from(d.buffer, d.byteOffset, d.byteLength);
-    parts.push(
-      `${ownerText}\t${rr.ttl}\t${classToString(rr.class)}\tRRSIG\t${typeToString(b.readUInt16BE(0))} ${d[2]} ${d[3]} ${b.readUInt32BE(4)} ${timeText(b.readUInt32BE(8))} ${timeText(b.readUInt32BE(12))} ${b.readUInt16BE(16)} ${signerText} ${b.subarray(end + 1).toString('base64')}`,
-    );
-  }
-  parts.push('');
-  return parts.join('\n');
+  const t = new ZoneTextSink();
+  for (const rr of records) t.sink(rr.owner, rr.type, rr.class, rr.ttl, rr.rdata);
+  return t.text();
 }

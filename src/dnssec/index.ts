@@ -13,6 +13,7 @@ export * from './rrset-signer.js';
 export * from './nsec-chain.js';
 export * from './nsec3-chain.js';
 export * from './zone-signer.js';
+export * from './zone-signing-stream.js';
 export * from './zone-resigner.js';
 
 export * from './verify-failure.js';

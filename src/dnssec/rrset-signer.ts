@@ -82,20 +82,36 @@ export function prepareSignature(set: SignableRRset, algorithm: number, keyTag: 
   if (set.rdatas.length === 0) throw new DnssecError('DNSSEC_EMPTY_RRSET', 'cannot sign an empty RRset', { type: set.type });
   const signer = signerName.toLowerCase().wire;
   const owner = set.owner.toLowerCase().wire;
-  const head = Buffer.allocUnsafe(18 + signer.length);
-  head.writeUInt16BE(set.type, 0);
+  // a plain (small, on-heap) array rather than a slice of Buffer's shared pool: the head is kept until the
+  // signature comes back, and a pool slice would keep the whole 8 KiB pool block (with the inputs) alive
+  const head = new Uint8Array(18 + signer.length);
+  const ttl = set.ttl >>> 0;
+  const exp = window.expiration >>> 0;
+  const inc = window.inception >>> 0;
+  head[0] = set.type >>> 8;
+  head[1] = set.type & 0xff;
   head[2] = algorithm;
   head[3] = rrsigLabelCount(set.owner);
-  head.writeUInt32BE(set.ttl >>> 0, 4);
-  head.writeUInt32BE(window.expiration >>> 0, 8);
-  head.writeUInt32BE(window.inception >>> 0, 12);
-  head.writeUInt16BE(keyTag, 16);
+  head[4] = ttl >>> 24;
+  head[5] = (ttl >>> 16) & 0xff;
+  head[6] = (ttl >>> 8) & 0xff;
+  head[7] = ttl & 0xff;
+  head[8] = exp >>> 24;
+  head[9] = (exp >>> 16) & 0xff;
+  head[10] = (exp >>> 8) & 0xff;
+  head[11] = exp & 0xff;
+  head[12] = inc >>> 24;
+  head[13] = (inc >>> 16) & 0xff;
+  head[14] = (inc >>> 8) & 0xff;
+  head[15] = inc & 0xff;
+  head[16] = keyTag >>> 8;
+  head[17] = keyTag & 0xff;
   head.set(signer, 18);
   const rdatas = canonicalSorted(set.type, set.rdatas);
   let total = head.length;
   for (const rd of rdatas) total += owner.length + 10 + rd.length;
   const input = Buffer.allocUnsafe(total);
-  head.copy(input, 0);
+  input.set(head, 0);
   let o = head.length;
   for (const rd of rdatas) {
     input.set(owner, o);

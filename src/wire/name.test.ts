@@ -67,3 +67,31 @@ test('canonical order is a total order consistent with equals (property)', () =>
     }),
   );
 });
+
+test('compare, labelCount and isSubdomainOf agree whether or not label offsets are cached on the names', () => {
+  const label = fc.uint8Array({ minLength: 1, maxLength: 4 }).map((a) => a.map((b) => 0x41 + (b % 6)));
+  const wire = fc.array(label, { maxLength: 4 }).map((ls) => Name.fromLabels(ls).wire);
+  fc.assert(
+    fc.property(wire, wire, (wa, wb) => {
+      // fresh names (offsets computed in scratch space) against copies whose offsets are cached by labels()
+      const a = Name.fromWire(wa);
+      const b = Name.fromWire(wb);
+      const fresh = [Math.sign(a.compare(b)), a.labelCount, a.isSubdomainOf(b), b.isSubdomainOf(a)];
+      const ca = Name.fromWire(wa);
+      const cb = Name.fromWire(wb);
+      ca.labels();
+      cb.labels();
+      assert.deepEqual([Math.sign(ca.compare(cb)), ca.labelCount, ca.isSubdomainOf(cb), cb.isSubdomainOf(ca)], fresh);
+      assert.equal(Math.sign(a.compare(cb)), fresh[0]);
+      assert.equal(Math.sign(ca.compare(b)), fresh[0]);
+      // and against the RFC 4034 §6.1 order spelled out: compare label sequences from the right, case-folded
+      const key = (w: Uint8Array): string[] => Name.fromWire(w).labels().map((l) => Buffer.from(l).toString('latin1').toLowerCase()).reverse();
+      const ka = key(wa);
+      const kb = key(wb);
+      let want = 0;
+      for (let i = 0; want === 0 && i < Math.min(ka.length, kb.length); i++) want = ka[i]! < kb[i]! ? -1 : ka[i]! > kb[i]! ? 1 : 0;
+      if (want === 0) want = Math.sign(ka.length - kb.length);
+      assert.equal(fresh[0], want);
+    }),
+  );
+});

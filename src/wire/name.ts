@@ -18,6 +18,22 @@ export function lowerOctet(b: number): number {
   return LOWER[b]!;
 }
 
+/** Scratch label offsets for `Name.compare` (a name has at most 128 labels, root included). */
+const SCRATCH_A = new Uint8Array(128);
+const SCRATCH_B = new Uint8Array(128);
+/** How many offsets the last `scratchOffsets` call wrote into A (index 0) and B (index 1). */
+const SCRATCH_COUNT = new Uint8Array(2);
+
+function scratchOffsets(w: Uint8Array, into: Uint8Array): Uint8Array {
+  let k = 0;
+  for (let i = 0; ; i += w[i]! + 1) {
+    into[k++] = i;
+    if (w[i] === 0) break;
+  }
+  SCRATCH_COUNT[into === SCRATCH_A ? 0 : 1] = k;
+  return into;
+}
+
 /**
  * An absolute domain name held as its uncompressed wire form (original case kept).
  * Immutable; compare with `equals`/`compare`, never with `===`.
@@ -183,7 +199,12 @@ export class Name {
 
   /** Number of labels, not counting the root label (so the root has 0). */
   get labelCount(): number {
-    return this.#labelOffsets().length - 1;
+    if (this.#offsets) return this.#offsets.length - 1;
+    // counted rather than cached: a zone holds many names, and most are never asked for anything else
+    const w = this.wire;
+    let n = 0;
+    for (let i = 0; w[i] !== 0; i += w[i]! + 1) n++;
+    return n;
   }
 
   /** The labels from left to right, without the root label. */
@@ -285,10 +306,10 @@ export class Name {
     const d = this.wire.length - ancestor.wire.length;
     if (d < 0) return false;
     // the suffix must start on a label boundary
-    const offs = this.#labelOffsets();
-    let onBoundary = false;
-    for (const o of offs) if (o === d) onBoundary = true;
-    if (!onBoundary) return false;
+    const w = this.wire;
+    let i = 0;
+    while (i < d) i += w[i]! + 1;
+    if (i !== d) return false;
     for (let i = 0; i < ancestor.wire.length; i++) {
       if (LOWER[this.wire[d + i]!] !== LOWER[ancestor.wire[i]!]) return false;
     }
@@ -300,10 +321,11 @@ export class Name {
    * each as a case-folded octet string, a shorter label sorting first when it is a prefix.
    */
   compare(other: Name): number {
-    const ao = this.#labelOffsets();
-    const bo = other.#labelOffsets();
-    let i = ao.length - 2;
-    let j = bo.length - 2;
+    // label offsets into scratch space unless already known, so sorting a zone does not cache them per name
+    const ao = this.#offsets ?? scratchOffsets(this.wire, SCRATCH_A);
+    const bo = other.#offsets ?? scratchOffsets(other.wire, SCRATCH_B);
+    let i = (this.#offsets ? ao.length : SCRATCH_COUNT[0]!) - 2;
+    let j = (other.#offsets ? bo.length : SCRATCH_COUNT[1]!) - 2;
     while (i >= 0 && j >= 0) {
       const ai = ao[i]!;
       const bj = bo[j]!;

@@ -1,10 +1,10 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createPublicKey, verify } from 'node:crypto';
-import { generateKeyPair, KSK_FLAGS, MemoryKeyStore, planZoneSigning, signZone, ZSK_FLAGS, type SignZoneOptions } from '../dnssec/index.js';
+import { generateKeyPair, KSK_FLAGS, MemoryKeyStore, planZoneSigning, signZone, ZoneSigningStream, ZSK_FLAGS, type SignZoneOptions } from '../dnssec/index.js';
 import { recordToText, RRType } from '../wire/index.js';
 import { FIXTURE_ORIGIN, fixtureZone } from '../../tests/support/signing-fixture.js';
-import { SigningPool, signPlanStreaming, signZoneWithPool, workerKeyFrom } from './signing-pool.js';
+import { SigningPool, signPlanStreaming, signStream, signZoneWithPool, workerKeyFrom } from './signing-pool.js';
 
 async function setup(algorithm: number, size = 2): Promise<{ opts: SignZoneOptions; pool: SigningPool }> {
   const store = new MemoryKeyStore();
@@ -60,6 +60,41 @@ test('signPlanStreaming hands over the records in order, in pieces, as batches f
     assert.ok(pieces.every((p) => p.length > 0));
     assert.deepEqual(pieces.flat(), signZone(fixtureZone(undefined), opts).map(recordToText));
     assert.deepEqual(plan.finishUpTo(sigs, plan.jobs.length), [], 'everything was handed over');
+  } finally {
+    await pool.close();
+  }
+});
+
+test('signStream (sign while planning, records to a sink) gives the single-threaded signer\'s zone, NSEC and NSEC3 opt-out', async () => {
+  for (const denial of [{ nsec: true } as const, { nsec3: { optOut: true } }]) {
+    const { opts: base, pool } = await setup(15, 2);
+    const opts = { ...base, denial };
+    try {
+      const stream = new ZoneSigningStream(fixtureZone(undefined), opts);
+      const got: string[] = [];
+      const made = await signStream(stream, pool, (owner, type, cls, ttl, rdata) => got.push(recordToText({ owner, type, class: cls, ttl, rdata })));
+      const want = signZone(fixtureZone(undefined), opts);
+      assert.deepEqual(got, want.map(recordToText));
+      assert.equal(made, want.filter((r) => r.type === RRType.RRSIG).length);
+      assert.equal(stream.waiting, 0);
+    } finally {
+      await pool.close();
+    }
+  }
+});
+
+test('signStream with RRsets whose signatures span batches (two KSKs and two ZSKs, one signature per batch)', async () => {
+  const store = new MemoryKeyStore();
+  const pairs = await Promise.all([0, 1, 2, 3].map(async () => store.importKeyPair(await generateKeyPair(15))));
+  const opts: SignZoneOptions = {
+    origin: FIXTURE_ORIGIN, now: 1_700_000_000, denial: { nsec: true },
+    keys: { ksks: [store.signerSync(pairs[0]!, KSK_FLAGS), store.signerSync(pairs[1]!, KSK_FLAGS)], zsks: [store.signerSync(pairs[2]!, ZSK_FLAGS), store.signerSync(pairs[3]!, ZSK_FLAGS)] },
+  };
+  const pool = new SigningPool(pairs.map((p) => workerKeyFrom(15, store.exportPrivateKey(p))), { size: 2, batchSize: 1 });
+  try {
+    const got: string[] = [];
+    await signStream(new ZoneSigningStream(fixtureZone(undefined), opts), pool, (owner, type, cls, ttl, rdata) => got.push(recordToText({ owner, type, class: cls, ttl, rdata })), { depth: 1 });
+    assert.deepEqual(got, signZone(fixtureZone(undefined), opts).map(recordToText));
   } finally {
     await pool.close();
   }

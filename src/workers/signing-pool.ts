@@ -3,7 +3,7 @@
 // output is identical to signing in one thread (byte for byte for the deterministic RSA and EdDSA algorithms).
 import { Worker } from 'node:worker_threads';
 import { createPrivateKey, createPublicKey, type KeyObject } from 'node:crypto';
-import { encodePublicKey, planZoneSigning, planResign, signedDiff, type ResignResult, type SignZoneOptions, type Signer, type SigningJob, type ZoneDiff, type ZoneSigningPlan } from '../dnssec/index.js';
+import { encodePublicKey, planZoneSigning, planResign, signedDiff, type ResignResult, type SignZoneOptions, type Signer, type SigningJob, type ZoneDiff, type ZoneSigningPlan, type ZoneSigningStream, type RecordSink } from '../dnssec/index.js';
 import type { ResourceRecord } from '../wire/index.js';
 import { SignetError } from '../util/index.js';
 
@@ -49,6 +49,8 @@ export class SigningPool {
   /** Signer objects already looked up (a zone's jobs share a handful), so the key identity is computed once each. */
   readonly #signerIndex = new WeakMap<Signer, number>();
   readonly #batchSize: number;
+  /** Batches sent to each worker and not yet answered. */
+  readonly #inFlight: number[] = [];
   #nextId = 0;
   readonly #pending = new Map<number, { resolve: (r: SigningBatchResult) => void; reject: (e: Error) => void }>();
 
@@ -73,7 +75,39 @@ export class SigningPool {
         this.#pending.clear();
       });
       this.#workers.push(w);
+      this.#inFlight.push(0);
     }
+  }
+
+  /** Signatures per batch (the `batchSize` option). */
+  get batchSize(): number {
+    return this.#batchSize;
+  }
+
+  /**
+   * Sign one batch of jobs on the worker with the fewest batches in flight; resolves to the signatures in job
+   * order. For callers that produce jobs as they go (`signStream`).
+   */
+  signBatch(jobs: readonly SigningJob[]): Promise<Uint8Array[]> {
+    let w = 0;
+    for (let i = 1; i < this.#workers.length; i++) if (this.#inFlight[i]! < this.#inFlight[w]!) w = i;
+    this.#inFlight[w]!++;
+    // packed now, so the jobs (and their inputs) can be collected while the worker signs
+    const sent = this.#send(this.#workers[w]!, jobs, 0, jobs.length);
+    const n = jobs.length;
+    const done = (): void => {
+      this.#inFlight[w]!--;
+    };
+    return sent.then((r) => {
+      done();
+      const data = new Uint8Array(r.data);
+      const out = new Array<Uint8Array>(n);
+      for (let i = 0; i < n; i++) out[i] = data.subarray(r.offsets[i]!, r.offsets[i + 1]!);
+      return out;
+    }, (e: unknown) => {
+      done();
+      throw e;
+    });
   }
 
   /** Number of worker threads. */
@@ -177,6 +211,80 @@ export async function signPlanStreaming(plan: ZoneSigningPlan, pool: SigningPool
   const rest = plan.finishUpTo(signatures, plan.jobs.length);
   if (rest.length > 0) onRecords(rest);
   return signatures;
+}
+
+/** Options of `signStream`. */
+export interface SignStreamOptions {
+  /** Batches kept in flight per worker (default 3), so no worker waits while the main thread plans or writes. */
+  readonly depth?: number;
+  /** Told the number of signatures made so far and planned so far. */
+  readonly onProgress?: (done: number, planned: number) => void;
+}
+
+/**
+ * Sign a zone while it is being planned: `stream` is planned one batch at a time, each batch goes to the pool as
+ * soon as it exists, and the signed zone's records go to `sink` in order as the signatures they need come back.
+ * The output is that of `planZoneSigning(…).finish` for the same zone, keys and clock. Resolves with the number of
+ * signatures made.
+ */
+export function signStream(stream: ZoneSigningStream, pool: SigningPool, sink: RecordSink, opts: SignStreamOptions = {}): Promise<number> {
+  const size = pool.batchSize;
+  const maxInFlight = pool.size * (opts.depth ?? 3);
+  const results = new Map<number, Uint8Array[]>(); // batch number → signatures
+  const ends: number[] = []; // batch number → first job after it, for batches sent and not yet emitted past
+  let pending: SigningJob[] = [];
+  let sent = 0; // batches sent
+  let inFlight = 0;
+  let prefixBatch = 0; // batches 0 … prefixBatch−1 are signed
+  let dropped = 0; // batches 0 … dropped−1 are no longer needed
+  let signed = 0;
+  let failed = false;
+  return new Promise<number>((resolve, reject) => {
+    const signature = (j: number): Uint8Array => results.get(Math.floor(j / size))![j % size]!;
+    const fail = (e: unknown): void => {
+      if (failed) return;
+      failed = true;
+      reject(e instanceof Error ? e : new Error(String(e)));
+    };
+    const pump = (): void => {
+      try {
+        while (!failed && inFlight < maxInFlight) {
+          while (pending.length < size && !stream.done) {
+            const more = stream.plan(size - pending.length);
+            pending = pending.length === 0 ? more : pending.concat(more);
+          }
+          if (pending.length === 0) break;
+          const batch = pending.length > size ? pending.slice(0, size) : pending;
+          pending = pending.length > size ? pending.slice(size) : [];
+          const b = sent++;
+          ends[b] = b * size + batch.length;
+          inFlight++;
+          pool.signBatch(batch).then((sigs) => {
+            inFlight--;
+            signed += sigs.length;
+            results.set(b, sigs);
+            const before = prefixBatch;
+            while (results.has(prefixBatch) && prefixBatch < sent) prefixBatch++;
+            if (prefixBatch > before) {
+              stream.emit(signature, ends[prefixBatch - 1]!, sink);
+              const needed = stream.neededFrom;
+              for (; dropped < prefixBatch && ends[dropped]! <= needed; dropped++) results.delete(dropped);
+            }
+            opts.onProgress?.(signed, stream.plannedJobs);
+            pump();
+          }, fail);
+        }
+        if (!failed && inFlight === 0 && pending.length === 0 && stream.done) {
+          stream.emit(signature, Number.POSITIVE_INFINITY, sink);
+          results.clear();
+          resolve(signed);
+        }
+      } catch (e) {
+        fail(e);
+      }
+    };
+    pump();
+  });
 }
 
 /** `resignZone` with the new signatures made by `pool`. */

@@ -131,7 +131,10 @@ export class ZoneModel {
       set.sources.push(index);
     }
     const sorted = [...nodes.values()].sort((a, b) => a.name.compare(b.name));
-    for (const n of sorted) n.rrsets.sort((a, b) => a.type - b.type);
+    for (const n of sorted) {
+      n.rrsets.sort((a, b) => a.type - b.type);
+      compact(n);
+    }
     classify(sorted, origin);
     return new ZoneModel(origin, cls, nodes, sorted, notes, duplicates);
   }
@@ -265,6 +268,19 @@ export class ZoneModel {
     this.#ents = ents;
     this.#entNames = names;
     return ents;
+  }
+}
+
+/**
+ * Replace the node's arrays by exact-size copies: an array that has grown by `push` keeps room for 16 more
+ * elements, which for a zone of small RRsets is most of the model's memory.
+ */
+function compact(node: ZoneNode): void {
+  (node as { rrsets: RRset[] }).rrsets = node.rrsets.slice();
+  for (const s of node.rrsets) {
+    if (s.rdatas.length === 1) continue; // made as a one-element literal, already exact
+    (s as { rdatas: Uint8Array[] }).rdatas = s.rdatas.slice();
+    (s as { sources: number[] }).sources = s.sources.slice();
   }
 }
 
