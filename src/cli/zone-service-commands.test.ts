@@ -2,13 +2,12 @@
 // (Fastify on 127.0.0.1, port 0) backed by the in-memory signing service: output, JSON and exit codes.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { Command, CommanderError } from 'commander';
 import type { FastifyInstance } from 'fastify';
 import { buildHttpApi, hashApiToken, TokenAuthenticator } from '../api/index.js';
 import { MemorySigningService, SEED_FIREWALL_ADDRESSES } from '../../tests/support/memory-signing-service.js';
-import { SIGNET_BIN } from '../../tests/support/signet-cli.js';
+import { runSignetAsync } from '../../tests/support/signet-cli.js';
 import { freePort } from '../../tests/support/ports.js';
 import { registerZoneServiceCommands, parseHostPort } from './zone-service-commands.js';
 import { registerTokenCommands } from './token-commands.js';
@@ -184,16 +183,7 @@ test('bin/signet zone list|show talk to the API given by SIGNET_API_URL and exit
   const { app, url, service } = await startApi();
   try {
     await service.enroll({ zone: 'agency.gov', sources: [{ address: '192.0.2.1' }], destinations: [{ address: '192.0.2.9' }], technicalContact: 'h@agency.gov' }, { name: 't' });
-    const run = (args: string[]): Promise<CliResult> =>
-      new Promise((resolve, reject) => {
-        const child = spawn(process.execPath, [SIGNET_BIN, ...args], { env: { ...process.env, SIGNET_API_URL: url, SIGNET_API_TOKEN: ADMIN }, stdio: ['ignore', 'pipe', 'pipe'] });
-        let out = '';
-        let err = '';
-        child.stdout.on('data', (b: Buffer) => (out += b.toString()));
-        child.stderr.on('data', (b: Buffer) => (err += b.toString()));
-        child.on('error', reject);
-        child.on('close', (code) => resolve({ code: code ?? -1, out, err }));
-      });
+    const run = (args: string[]): Promise<CliResult> => runSignetAsync(args, { SIGNET_API_URL: url, SIGNET_API_TOKEN: ADMIN });
     const list = await run(['zone', 'list']);
     assert.equal(list.code, 0, list.err);
     assert.match(list.out, /^agency\.gov +dotgov-css +SOURCE_PENDING_XFER/m);

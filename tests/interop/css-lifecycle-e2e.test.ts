@@ -15,16 +15,14 @@
 // tests/interop/parent-chain-e2e.test.ts checks a live Unbound's cache across a rollover on the real clock).
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdirSync, writeFileSync } from 'node:fs';
-import { randomBytes } from 'node:crypto';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { LeapClock, SystemClock, fromBase64, silentLogger } from '../../src/util/index.js';
 import { Name } from '../../src/wire/index.js';
 import { TsigKey } from '../../src/tsig/index.js';
 import { DOTGOV_CSS, YEAR, type KeyPolicy } from '../../src/policy/index.js';
-import { loadConfig, sqlitePath, startSignet } from '../../src/app/index.js';
-import { Store } from '../../src/store/index.js';
-import { digAsk, digDs, type Dug, freePort, nsupdate, requirePeer, runPeerAsync, servedSerial, startNamed, startNsdSecondary, startSmtpSink, startUnbound, tempDir, waitUntil } from '../support/index.js';
+import { loadConfig, startSignet } from '../../src/app/index.js';
+import { digAsk, digDs, startTldSecondary, type Dug, freePort, nsupdate, requirePeer, runPeerAsync, servedSerial, startNamed, startNsdSecondary, startSmtpSink, startUnbound, tempDir, waitUntil } from '../support/index.js';
 
 const ZONE = 'agency.example.';
 const ZONE_TEXT = `$TTL 300
@@ -57,20 +55,16 @@ test('the Cloud Signing Service end to end on simulated time: enroll, DS in the 
   t.after(() => sink.close());
   const clock = new LeapClock();
   const config = loadConfig({ cwd: dir, env: { SIGNET_DATA_DIR: join(dir, 'data'), SIGNET_DNS_PORT: String(port), SIGNET_HTTP_PORT: '0' } });
-  // the TLD's own secondary, so "DS seen at every parent server" means two servers; its TSIG key is in the store
-  const tldKey = new TsigKey(Name.parse('tld-xfr.'), 'hmac-sha256', new Uint8Array(randomBytes(32)));
-  mkdirSync(config.dataDir, { recursive: true });
-  const pre = await Store.open({ sqlite: sqlitePath(config)! });
-  await pre.tsigKeys.create({ name: 'tld-xfr.', algorithm: 'hmac-sha256', secret: tldKey.secret }, clock.now());
-  await pre.close();
-  const tldSecondary = await startNsdSecondary(t, { zone: 'example.', port, key: tldKey });
-  if (!tldSecondary) return;
+  // the TLD's own secondary, so "DS seen at every parent server" means two servers
+  const tldSec = await startTldSecondary(t, config, port);
+  if (!tldSec) return;
+  const tldSecondary = tldSec.secondary;
 
   const running = await startSignet(
     {
       ...config,
       smtp: { host: '127.0.0.1', port: sink.port, from: 'Signet <signet@registry.example>', security: 'none' },
-      tld: { zone: 'example.', policy: LAB_PARENT.name, secondaries: [{ address: '127.0.0.1', port: tldSecondary.port, tsigKey: 'tld-xfr.' }], root: {} },
+      tld: { zone: 'example.', policy: LAB_PARENT.name, secondaries: [tldSec.spec], root: {} },
     },
     {
       clock,

@@ -8,16 +8,14 @@
 // clock would make it reject the signatures. A test policy with second-long TTLs and periods keeps it short.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdirSync, writeFileSync } from 'node:fs';
-import { randomBytes } from 'node:crypto';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { SystemClock, fromBase64, silentLogger } from '../../src/util/index.js';
 import { Name } from '../../src/wire/index.js';
 import { TsigKey } from '../../src/tsig/index.js';
 import { DOTGOV_EMERGENCY, DAY, YEAR, type KeyPolicy } from '../../src/policy/index.js';
-import { loadConfig, sqlitePath, startSignet } from '../../src/app/index.js';
-import { Store } from '../../src/store/index.js';
-import { digAsk, digDs, type Dug, freePort, nsupdate, requirePeer, runPeerAsync, servedSerial, startNamed, startNsdSecondary, startUnbound, tempDir, waitUntil } from '../support/index.js';
+import { loadConfig, startSignet } from '../../src/app/index.js';
+import { digAsk, digDs, startTldSecondary, type Dug, freePort, nsupdate, requirePeer, runPeerAsync, servedSerial, startNamed, startNsdSecondary, startUnbound, tempDir, waitUntil } from '../support/index.js';
 
 const ZONE = 'agency.example.';
 const ZONE_TEXT = `$TTL 2
@@ -53,18 +51,14 @@ test('root → TLD → customer chain served by Signet validates in Unbound; DS 
   const dir = tempDir(t, 'signet-chain-');
   const port = await freePort('both');
   const config = loadConfig({ cwd: dir, env: { SIGNET_DATA_DIR: join(dir, 'data'), SIGNET_DNS_PORT: String(port), SIGNET_HTTP_PORT: '0' } });
-  // the TLD's own secondary (NSD), transferring with a TSIG key the operator put in Signet's store beforehand
-  const tldKey = new TsigKey(Name.parse('tld-xfr.'), 'hmac-sha256', new Uint8Array(randomBytes(32)));
-  mkdirSync(config.dataDir, { recursive: true });
-  const pre = await Store.open({ sqlite: sqlitePath(config)! });
-  await pre.tsigKeys.create({ name: 'tld-xfr.', algorithm: 'hmac-sha256', secret: tldKey.secret }, Date.now());
-  await pre.close();
-  const tldSecondary = await startNsdSecondary(t, { zone: 'example.', port, key: tldKey });
-  if (!tldSecondary) return;
+  // the TLD's own secondary, so "DS seen at every parent server" means two servers
+  const tldSec = await startTldSecondary(t, config, port);
+  if (!tldSec) return;
+  const tldSecondary = tldSec.secondary;
   const running = await startSignet(
     {
       ...config,
-      tld: { zone: 'example.', policy: FAST.name, ttl: { soa: 2, ns: 2, ds: 2, glue: 2 }, secondaries: [{ address: '127.0.0.1', port: tldSecondary.port, tsigKey: 'tld-xfr.' }], root: {} },
+      tld: { zone: 'example.', policy: FAST.name, ttl: { soa: 2, ns: 2, ds: 2, glue: 2 }, secondaries: [tldSec.spec], root: {} },
     },
     { clock: new SystemClock(), logger: quietLogger, version: 'test', policies: { [FAST.name]: FAST }, destinationChecks: { attempts: 12, firstDelayMs: 250 }, dsChecks: { firstDelayMs: 200, maxDelayMs: 1000 } },
   );

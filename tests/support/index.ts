@@ -25,3 +25,4 @@ export * from './softhsm.js';
 export * from './postgres.js';
 export * from './secondaries.js';
 export * from './dig-ask.js';
+export * from './tld-secondary.js';
