@@ -144,11 +144,11 @@ export class ParentZone implements ParentZoneHook {
       ports: {
         signingSetup: () => this.keys.signingSetup(),
         publish: (v) => this.#publish(v),
-        notifyDestinations: async (v) => {
+        notifyDestinations: async (v, signal) => {
           const soa = v.records.find((r) => r.type === RRType.SOA);
           const targets = secondaries.filter((s) => s.notify !== false).map((s) => ({ address: s.address, port: s.port, key: s.key }));
           if (targets.length === 0) return [];
-          const results = await sendNotify(this.origin, soa, targets, { clock: tsigClock, signal: this.#stop.signal });
+          const results = await sendNotify(this.origin, soa, targets, { clock: tsigClock, signal: signal ? AbortSignal.any([signal, this.#stop.signal]) : this.#stop.signal });
           return results.map((r): DestinationResult => ({ destination: `${r.target.address}#${r.target.port}`, ok: r.acknowledged, ...(r.reason ? { reason: r.reason } : {}) }));
         },
         checkDestinations: (serial) =>

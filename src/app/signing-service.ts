@@ -479,10 +479,10 @@ export class SigningService implements SigningServiceApi {
         ...(this.#o.transferLimits ? { transferLimits: this.#o.transferLimits } : {}),
         ...(this.#o.destinationChecks ? { destinationChecks: this.#o.destinationChecks } : {}),
         publish: (v) => this.#publish(entry, v),
-        notifyDestinations: async (v) => {
+        notifyDestinations: async (v, signal) => {
           const soa = v.records.find((r) => r.type === RRType.SOA);
           const targets = destinations.filter((d) => d.notify).map((d) => ({ address: d.address, port: d.port, key: tsig(d.tsigKey) }));
-          const results = await sendNotify(name, soa, targets, { clock: this.#tsigClock });
+          const results = await sendNotify(name, soa, targets, { clock: this.#tsigClock, ...(signal ? { signal } : {}) });
           return results.map((r): DestinationResult => ({ destination: `${r.target.address}#${r.target.port}`, ok: r.acknowledged, ...(r.reason ? { reason: r.reason } : {}) }));
         },
         checkDestinations: (serial) =>

@@ -23,7 +23,7 @@ interface Harness {
   destinationSerial: number | undefined;
 }
 
-async function harness(): Promise<Harness> {
+async function harness(opts: { notify?: (v: SignedVersion, signal?: AbortSignal) => Promise<readonly DestinationResult[]> } = {}): Promise<Harness> {
   const keys = await fixtureKeys(13);
   const clock = new ManualClock(T0);
   const h: Harness = {
@@ -48,9 +48,9 @@ async function harness(): Promise<Harness> {
     ports: {
       signingSetup: () => h.setup,
       publish: (v) => void h.published.push(v),
-      notifyDestinations: (v) => {
+      notifyDestinations: (v, signal) => {
         h.notified.push(v.serial);
-        return Promise.resolve([{ destination: '192.0.2.200:53', ok: true }]);
+        return opts.notify ? opts.notify(v, signal) : Promise.resolve([{ destination: '192.0.2.200:53', ok: true }]);
       },
       checkDestinations: check,
       statusChanged: (s) => void h.statuses.push(s),
@@ -181,6 +181,21 @@ test('destinations that never serve the new serial give DESTINATION_FAILED_XFER 
   assert.match(h.pipeline.status.reason ?? '', /serial 4 not on 192\.0\.2\.200:53: serves serial 3/);
   assert.equal(h.pipeline.status.signing, 'SIGNED', 'signing itself is fine');
   assert.equal(soaSerial(h.pipeline.served!.records.find((r) => r.type === RRType.SOA)!.rdata), 4);
+});
+
+test('a destination that never acknowledges NOTIFY holds back no newer version: the older NOTIFY is aborted', async () => {
+  const calls: { serial: number; signal: AbortSignal | undefined }[] = [];
+  // NOTIFY retried until acknowledged (or aborted), as sendNotify does towards a dead destination
+  const h = await harness({
+    notify: (v, signal) => {
+      calls.push({ serial: v.serial, signal });
+      return new Promise((resolve) => signal?.addEventListener('abort', () => resolve([{ destination: '192.0.2.200:53', ok: false, reason: 'aborted' }]), { once: true }));
+    },
+  });
+  for (const serial of [4, 5, 6]) await h.pipeline.sourceUpdated(fixtureZone(undefined, serial));
+  for (let i = 0; i < 20 && calls.length < 3; i++) await new Promise((r) => setImmediate(r));
+  assert.deepEqual(calls.map((c) => c.serial), [4, 5, 6], 'each new version is NOTIFYed at once, not after the older NOTIFY gives up');
+  assert.deepEqual(calls.map((c) => c.signal?.aborted), [true, true, false], 'older NOTIFYs stop retrying');
 });
 
 test('incremental verification: a signature left over an RRset that changed is still checked and fails', async () => {

@@ -76,8 +76,8 @@ export interface ZonePipelinePorts {
   signingSetup(): SigningSetup | Promise<SigningSetup>;
   /** Serve `version` (server ZoneSet + IXFR journal); must not throw for a version that verified. */
   publish(version: SignedVersion): void | Promise<void>;
-  /** NOTIFY every destination that wants it. */
-  notifyDestinations(version: SignedVersion): Promise<readonly DestinationResult[]>;
+  /** NOTIFY every destination that wants it; stop retrying when `signal` aborts (a newer version took over). */
+  notifyDestinations(version: SignedVersion, signal?: AbortSignal): Promise<readonly DestinationResult[]>;
   /** Ask every destination for its SOA; `ok` when it serves `serial` or newer. */
   checkDestinations(serial: number): Promise<readonly DestinationResult[]>;
   /** Called on every status change, in order. */
@@ -348,7 +348,9 @@ export class ZonePipeline {
 
   async #checkDestinations(version: SignedVersion, signal: AbortSignal): Promise<void> {
     if (signal.aborted) return;
-    const notified = await this.#o.ports.notifyDestinations(version);
+    // a destination that never acknowledges must not hold this version (and every newer one queued behind it)
+    const notified = await this.#o.ports.notifyDestinations(version, signal);
+    if (signal.aborted) return;
     for (const n of notified) if (!n.ok) this.#log.debug({ zone: this.origin.toString(), destination: n.destination, reason: n.reason }, 'NOTIFY not acknowledged');
     const { attempts, firstDelayMs } = this.#o.destinationChecks ?? { attempts: 6, firstDelayMs: 10_000 };
     let delay = firstDelayMs;

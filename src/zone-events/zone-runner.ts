@@ -28,7 +28,7 @@ export interface ZoneRunnerOptions {
   readonly resignIntervalMs?: number;
   readonly destinationChecks?: ZonePipelineOptions['destinationChecks'];
   publish(version: SignedVersion): void | Promise<void>;
-  notifyDestinations(version: SignedVersion): Promise<readonly DestinationResult[]>;
+  notifyDestinations(version: SignedVersion, signal?: AbortSignal): Promise<readonly DestinationResult[]>;
   checkDestinations(serial: number): Promise<readonly DestinationResult[]>;
   statusChanged?(status: ZoneStatus, previous: ZoneStatus): void | Promise<void>;
   keyEvents?(events: readonly KeyEvent[]): void;
@@ -85,7 +85,7 @@ export class ZoneRunner {
       ports: {
         signingSetup: () => this.keys.signingSetup(),
         publish: (v) => opts.publish(v),
-        notifyDestinations: (v) => opts.notifyDestinations(v),
+        notifyDestinations: (v, signal) => opts.notifyDestinations(v, signal),
         checkDestinations: (s) => opts.checkDestinations(s),
         ...(opts.statusChanged ? { statusChanged: (s: ZoneStatus, p: ZoneStatus) => opts.statusChanged!(s, p) } : {}),
         confirmed: (v, at) => (v.keySets ? this.keys.zoneConfirmed(v.keySets, at) : undefined),
