@@ -55,13 +55,14 @@ function shape(records: readonly ResourceRecord[]): string[] {
 const owners = ['w', 'v.w', 'u.v.w', 'x.y', 'q.x.y', 'a.b.c', 'zz.b.c', 'b.c', '*.w', 'sub', 'm', '@'];
 const change = fc.record({ owner: fc.constantFrom(...owners), type: fc.constantFrom(RRType.A, RRType.TXT, RRType.DS), v: fc.integer({ min: 1, max: 3 }), add: fc.boolean() });
 
-test('changes applied in place equal a full signing of the same zone and pass the full verifier; the diff replays', async () => {
+for (const [label, denial] of [['NSEC', undefined], ['NSEC3', { nsec3: {} }], ['NSEC3 with salt and iterations', { nsec3: { iterations: 2, salt: Uint8Array.of(0xab, 0xcd) } }]] as const) test(`${label}: changes applied in place equal a full signing of the same zone and pass the full verifier; the diff replays`, async () => {
   const { ksk, zsk } = await keys();
+  const denialOpt = denial ? { denial } : {};
   const zoneKeys = { ksks: [ksk], zsks: [zsk] };
   await fc.assert(
     fc.asyncProperty(fc.array(fc.array(change, { minLength: 1, maxLength: 4 }), { minLength: 1, maxLength: 6 }), async (steps) => {
       let unsigned = BASE.slice();
-      const signed = signZone(unsigned, { origin: ex, keys: zoneKeys, now: NOW });
+      const signed = signZone(unsigned, { origin: ex, keys: zoneKeys, now: NOW, ...denialOpt });
       const model = ZoneModel.build(signed, ex);
       model.emptyNonTerminals();
       let serial = 1;
@@ -85,7 +86,7 @@ test('changes applied in place equal a full signing of the same zone and pass th
         unsigned = [...unsigned.filter((u) => u !== oldSoa && !removed.some((r) => id(r) === id(u))), ...added, newSoa];
         const now = recordsOf(model);
         // as a full signing of the same unsigned zone would be
-        assert.deepEqual(shape(now), shape(signZone(unsigned, { origin: ex, keys: zoneKeys, now: NOW + serial * 60 })));
+        assert.deepEqual(shape(now), shape(signZone(unsigned, { origin: ex, keys: zoneKeys, now: NOW + serial * 60, ...denialOpt })));
         // valid as a whole
         const v = verifyZoneModel(ZoneModel.build(now, ex), { origin: ex, now: NOW + serial * 60 });
         assert.ok(v.ok, JSON.stringify(v.failures.map((f) => `${f.owner.toString()} ${f.type} ${f.reason}`)));
@@ -99,7 +100,7 @@ test('changes applied in place equal a full signing of the same zone and pass th
   );
 });
 
-test('a change whose signature does not verify is undone; DNSKEY changes and NSEC3 zones are left to the full path', async () => {
+test('a change whose signature does not verify is undone; DNSKEY changes, delegated data and NSEC3 Opt-Out are left to the full path', async () => {
   const { ksk, zsk } = await keys();
   const signed = signZone(BASE, { origin: ex, keys: { ksks: [ksk], zsks: [zsk] }, now: NOW });
   const model = ZoneModel.build(signed, ex);
@@ -119,7 +120,7 @@ test('a change whose signature does not verify is undone; DNSKEY changes and NSE
   assert.equal(glue.kind, 'fallback');
   assert.deepEqual(recordsOf(model).map(id).sort(), before);
 
-  const n3 = ZoneModel.build(signZone(BASE, { origin: ex, keys: { ksks: [ksk], zsks: [zsk] }, now: NOW, denial: { nsec3: {} } }), ex);
+  const n3 = ZoneModel.build(signZone(BASE, { origin: ex, keys: { ksks: [ksk], zsks: [zsk] }, now: NOW, denial: { nsec3: { optOut: true } } }), ex);
   const r3 = resignInPlace(n3, change, { origin: ex, keys: { ksks: [ksk], zsks: [zsk] }, now: NOW, dnskeys: [ksk.dnskeyRdata, zsk.dnskeyRdata] });
   assert.equal(r3.kind, 'fallback');
 });

@@ -465,6 +465,40 @@ export class ZoneModel {
 }
 
 /**
+ * Every record of the model in canonical order, an RRSIG with the TTL of the RRset it covers (the model keeps one
+ * TTL per RRset, and the RRSIGs of a name share one), else its Original TTL field.
+ */
+export function modelRecords(model: ZoneModel): ResourceRecord[] {
+  return [...snapshotRecords(model)];
+}
+
+/**
+ * The records of the model as it is now, produced lazily: each node's RRset array is taken at once (a patch
+ * replaces arrays rather than changing them), so the records stay those of this moment while the model is patched.
+ * Taking the arrays costs one pass over the names; the records are made as they are read.
+ */
+export function snapshotRecords(model: ZoneModel): Iterable<ResourceRecord> {
+  const snapshot: (readonly RRset[])[] = [];
+  for (const node of model.nodes()) if (node.status !== 'out-of-zone') snapshot.push(node.rrsets);
+  return recordsOfSnapshot(snapshot);
+}
+
+function* recordsOfSnapshot(snapshot: readonly (readonly RRset[])[]): Generator<ResourceRecord> {
+  for (const rrsets of snapshot) {
+    for (const set of rrsets) {
+      for (const rdata of set.rdatas) {
+        let ttl = set.ttl;
+        if (set.type === RRType.RRSIG && rdata.length >= 8) {
+          const covered = (rdata[0]! << 8) | rdata[1]!;
+          ttl = rrsets.find((s) => s.type === covered)?.ttl ?? ((rdata[4]! << 24) | (rdata[5]! << 16) | (rdata[6]! << 8) | rdata[7]!) >>> 0;
+        }
+        yield { owner: set.owner, type: set.type, class: set.class, ttl, rdata };
+      }
+    }
+  }
+}
+
+/**
  * Replace the node's arrays by exact-size copies: an array that has grown by `push` keeps room for 16 more
  * elements, which for a zone of small RRsets is most of the model's memory.
  */
