@@ -270,7 +270,7 @@ test('prepare packs a published version in slices; an AXFR during and after warm
   const acl = AccessList.parse(['127.0.0.0/8', '192.0.2.0/24 key xfr-key']);
   const gate = new Gate();
   const warm = new DnsServer<TransferRequestContext>(ZoneSet.of([zone]));
-  const responder = new XfrResponder({ acl: () => acl, keyring, clock, maxMessageSize: 16384, records: counting, prepareSlice: 1, pause: gate.pause });
+  const responder = new XfrResponder({ acl: () => acl, keyring, clock, maxMessageSize: 16384, records: counting, prepareSliceOctets: 1, pause: gate.pause });
   responder.attach(warm);
   const plain = new DnsServer<TransferRequestContext>(ZoneSet.of([zone]));
   new XfrResponder({ acl: () => acl, keyring, clock, maxMessageSize: 16384, cachePacked: false }).attach(plain);
@@ -278,7 +278,9 @@ test('prepare packs a published version in slices; an AXFR during and after warm
     collect(await s.handle(encodeMessage(makeQuery(name, RRType.AXFR, { edns: false, id })), tcp()));
 
   const done = responder.prepare(zone);
-  assert.equal(gate.waiting, 1, 'one slice packed, then the warm-up yields');
+  assert.equal(gate.waiting, 1, 'the warm-up starts on a later turn');
+  assert.equal(pulled, 0);
+  await gate.release(); // one slice (here one message), then the warm-up yields
   assert.ok(pulled > 0 && pulled < records.length, `${pulled} records packed after the first slice`);
   assert.equal(responder.isPrepared(zone), false);
   await gate.release(); // a second slice
@@ -324,9 +326,10 @@ test('prepare: a newer version abandons the older warm-up; only the newest versi
   const gate = new Gate();
   const acl = AccessList.parse(['127.0.0.0/8']);
   const server = new DnsServer<TransferRequestContext>(ZoneSet.of([v1]));
-  const responder = new XfrResponder({ acl: () => acl, keyring, clock, maxMessageSize: 16384, records: counting, prepareSlice: 1, pause: gate.pause });
+  const responder = new XfrResponder({ acl: () => acl, keyring, clock, maxMessageSize: 16384, records: counting, prepareSliceOctets: 1, pause: gate.pause });
   responder.attach(server);
   const first = responder.prepare(v1);
+  await gate.release();
   await gate.release();
   const partly = pulled.get(v1)!;
   assert.ok(partly > 0 && partly < 3000);
@@ -378,4 +381,23 @@ test('prepare: a TSIG-signed AXFR of a warmed version is signed at send time, ve
     assert.deepEqual(hex(msgs), hex(await collect(await plain.handle(req.message, tcp(from)))));
     assert.equal(answers(msgs).length, 2000 + RFC1995_V3.length + 1);
   }
+});
+
+test('prepareAll warms every zone of a published set in turn and forgets zones no longer served', async () => {
+  const clock = new ManualClock(T0 * 1000);
+  const a = ServedZone.build(ZoneModel.build(bigZone(500), RFC1995_ORIGIN));
+  const otherOrigin = Name.parse('example.');
+  const b = ServedZone.build(ZoneModel.build([rr('example.', RRType.SOA, 'ns.example. h.example. 7 3600 600 86400 300'), rr('example.', RRType.NS, 'ns.example.'), rr('ns.example.', RRType.A, '192.0.2.53')], otherOrigin));
+  const acl = AccessList.parse(['127.0.0.0/8']);
+  const gate = new Gate();
+  const responder = new XfrResponder({ acl: () => acl, keyring, clock, maxMessageSize: 4096, prepareSliceOctets: 1, pause: gate.pause });
+  const all = responder.prepareAll(ZoneSet.of([a, b]));
+  assert.equal(gate.waiting, 1, 'one worker for all zones');
+  while (!responder.isPrepared(b)) await gate.release();
+  await all;
+  assert.ok(responder.isPrepared(a));
+  // b is no longer served: its packed transfer is dropped; a is kept
+  await responder.prepareAll(ZoneSet.of([a]));
+  assert.equal(responder.isPrepared(b), false);
+  assert.ok(responder.isPrepared(a));
 });

@@ -53,8 +53,11 @@ export interface XfrResponderOptions {
    * hmac-sha512). A key needing more gets its own packing, not cached.
    */
   readonly tsigReserve?: number;
-  /** Messages `prepare` packs before it lets other work run (default 2, a few milliseconds). */
-  readonly prepareSlice?: number;
+  /**
+   * Octets of messages `prepare` packs before it lets other work run (default 131072: two full messages, a few
+   * milliseconds); at least one message is packed per slice.
+   */
+  readonly prepareSliceOctets?: number;
   /** How `prepare` lets other work run between slices (default: the next turn of the event loop, setImmediate). */
   readonly pause?: () => Promise<void>;
 }
@@ -68,16 +71,19 @@ export const DEFAULT_TSIG_RESERVE = 256;
  * what is packed and packs the rest itself (JavaScript runs one pull at a time, so no message is packed twice).
  */
 class PackedVersion {
+  readonly key: string;
   readonly zone: ServedZone;
   readonly serial: number;
   readonly messages: Uint8Array[] = [];
-  /** The warm-up packing it between other work, once `prepare` started one. */
+  /** Settles when the warm-up `prepare` queued ends (packed, abandoned or failed). */
   warming: Promise<void> | undefined;
+  warmed: () => void = () => {};
   #source: Iterator<Uint8Array> | undefined;
   #failed = false;
   #error: unknown;
 
-  constructor(zone: ServedZone, serial: number, source: Iterator<Uint8Array>) {
+  constructor(key: string, zone: ServedZone, serial: number, source: Iterator<Uint8Array>) {
+    this.key = key;
     this.zone = zone;
     this.serial = serial;
     this.#source = source;
@@ -183,6 +189,9 @@ export class XfrResponder {
    * ours is fixed per version). A transfer of an older version still running keeps its own reference.
    */
   readonly #packed = new Map<string, PackedVersion>();
+  /** Versions `prepare` is to pack, oldest request first; one worker packs them slice by slice. */
+  readonly #queue: PackedVersion[] = [];
+  #working = false;
 
   constructor(opts: XfrResponderOptions) {
     this.#o = opts;
@@ -312,10 +321,10 @@ export class XfrResponder {
   }
 
   /**
-   * Start packing the full transfer of `zone` (a newly published version) in slices between other work, so the
-   * first AXFR of it is a copy too. Replaces (and stops) the warm-up of an older version of the same zone; a no-op
-   * for the version already kept, for a zone nobody may transfer, or with `cachePacked: false`. Resolves when the
-   * version is packed or the warm-up was abandoned; never rejects (a zone that cannot be packed is logged, and
+   * Queue the full transfer of `zone` (a newly published version) to be packed in slices between other work, so
+   * the first AXFR of it is a copy too. Replaces (and so stops) the warm-up of an older version of the same zone; a
+   * no-op for the version already kept, for a zone nobody may transfer, or with `cachePacked: false`. Resolves when
+   * the version is packed or its warm-up was abandoned; never rejects (a zone that cannot be packed is logged, and
    * each transfer of it fails as it would have).
    */
   prepare(zone: ServedZone): Promise<void> {
@@ -323,10 +332,65 @@ export class XfrResponder {
     if (this.#o.cachePacked === false || !soa || !this.#o.acl(zone.origin)) return Promise.resolve();
     const key = versionKey(zone, soa);
     const kept = this.#packed.get(key);
-    if (kept?.zone === zone) return (kept.warming ??= this.#warm(key, kept));
-    const v = new PackedVersion(zone, soaSerial(soa.rdata), this.#pack(zone, soa, this.#o.tsigReserve ?? DEFAULT_TSIG_RESERVE));
+    if (kept?.zone === zone) return kept.warming ?? (kept.complete ? Promise.resolve() : this.#enqueue(kept));
+    const v = new PackedVersion(key, zone, soaSerial(soa.rdata), this.#pack(zone, soa, this.#o.tsigReserve ?? DEFAULT_TSIG_RESERVE));
     this.#packed.set(key, v);
-    return (v.warming = this.#warm(key, v));
+    return this.#enqueue(v);
+  }
+
+  #enqueue(v: PackedVersion): Promise<void> {
+    v.warming = new Promise((resolve) => (v.warmed = resolve));
+    this.#queue.push(v);
+    if (!this.#working) void this.#work();
+    return v.warming;
+  }
+
+  /** Pack the queued versions, at most a slice of octets per turn of the event loop. */
+  async #work(): Promise<void> {
+    this.#working = true;
+    const slice = this.#o.prepareSliceOctets ?? 131072;
+    const pause = this.#o.pause ?? nextTurn;
+    try {
+      while (this.#queue.length > 0) {
+        await pause();
+        let budget = slice;
+        while (budget > 0) {
+          const v = this.#queue[0];
+          if (!v) break;
+          let m: Uint8Array | undefined;
+          try {
+            // a newer version published (or the zone no longer served): abandon this one
+            m = this.#packed.get(v.key) === v ? v.at(v.messages.length) : undefined;
+          } catch (err) {
+            this.#log.warn({ zone: v.zone.origin.toString(), serial: v.serial, err }, 'could not pack the zone for transfers');
+          }
+          if (m) {
+            budget -= m.length;
+          } else {
+            this.#queue.shift();
+            v.warmed();
+          }
+        }
+      }
+    } finally {
+      this.#working = false;
+    }
+  }
+
+  /**
+   * `prepare` every zone of a newly published set, and forget the kept transfers of zones no longer in it (so
+   * memory follows the served zones). Call it after `DnsServer.publish(zones)`; resolves when every warm-up ended.
+   */
+  prepareAll(zones: ZoneSet): Promise<void> {
+    const served = new Set<string>();
+    const warming: Promise<void>[] = [];
+    for (const z of zones.zones()) {
+      const soa = soaRecord(z);
+      if (soa) served.add(versionKey(z, soa));
+      warming.push(this.prepare(z));
+    }
+    for (const key of [...this.#packed.keys()]) if (!served.has(key)) this.#packed.delete(key); // their warm-ups stop
+    return Promise.all(warming).then(() => undefined);
   }
 
   /** Whether the newest version of `zone` kept is `zone` itself and fully packed (for tests and metrics). */
@@ -336,27 +400,13 @@ export class XfrResponder {
     return v?.zone === zone && v.complete;
   }
 
-  async #warm(key: string, v: PackedVersion): Promise<void> {
-    const slice = Math.max(1, this.#o.prepareSlice ?? 2);
-    const pause = this.#o.pause ?? nextTurn;
-    try {
-      for (;;) {
-        for (let i = 0; i < slice; i++) if (v.at(v.messages.length) === undefined) return;
-        await pause();
-        if (this.#packed.get(key) !== v) return; // a newer version was published: abandon this one
-      }
-    } catch (err) {
-      this.#log.warn({ zone: v.zone.origin.toString(), serial: v.serial, err }, 'could not pack the zone for transfers');
-    }
-  }
-
   /** The kept packing of `zone`, a new one (kept unless a newer version is), or undefined when it cannot serve this request. */
   #version(zone: ServedZone, soa: ResourceRecord): PackedVersion {
     const key = versionKey(zone, soa);
     const kept = this.#packed.get(key);
     if (kept?.zone === zone) return kept;
     const serial = soaSerial(soa.rdata);
-    const v = new PackedVersion(zone, serial, this.#pack(zone, soa, this.#o.tsigReserve ?? DEFAULT_TSIG_RESERVE));
+    const v = new PackedVersion(key, zone, serial, this.#pack(zone, soa, this.#o.tsigReserve ?? DEFAULT_TSIG_RESERVE));
     // a request that started before a newer version was published does not evict it
     if (!kept || serialCompare(serial, kept.serial) !== -1) this.#packed.set(key, v);
     return v;
