@@ -308,9 +308,19 @@ export class TcpServer extends EventEmitter<TcpServerEvents> {
       this.#terminate(c, 'bad-response', true);
       return false;
     }
-    const ok = socket.write(frameMessage(message), (err) => {
+    const progress = (err?: Error | null): void => {
       if (!err) c.timer.refresh(); // progress: the client is reading
-    });
+    };
+    let ok: boolean;
+    if (message.length < COPY_FRAME_BELOW) {
+      ok = socket.write(frameMessage(message), progress);
+    } else {
+      // a large message (a transfer's): the two-octet length and the message go out in one writev, not copied
+      socket.cork();
+      socket.write(Buffer.from([message.length >>> 8, message.length & 0xff]));
+      ok = socket.write(message, progress);
+      socket.uncork();
+    }
     if (socket.writableLength > this.#maxWriteBuffer) {
       this.#terminate(c, 'slow-reader', true);
       return false;
@@ -373,6 +383,9 @@ export class TcpServer extends EventEmitter<TcpServerEvents> {
     this.emit('connectionClosed', { remote: c.remote, reason: c.reason ?? 'peer', requests: c.requests });
   }
 }
+
+/** Messages shorter than this are copied behind their length prefix (one small write); longer ones are not. */
+const COPY_FRAME_BELOW = 4096;
 
 /** Octets a multi-message answer may queue on a socket before the writer waits for 'drain'. */
 const WRITE_AHEAD = 256 * 1024;
