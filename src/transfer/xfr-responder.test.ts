@@ -6,6 +6,7 @@ import { ManualClock } from '../util/index.js';
 import { decodeMessage, encodeMessage, makeQuery, Name, Opcode, Rcode, RRClass, RRType, recordToText, type Message, type ResourceRecord } from '../wire/index.js';
 import { soaSerial, ZoneModel } from '../zone/index.js';
 import { locateTsig, signMessage, TsigKey, TsigStreamVerifier, type TsigKeyring } from '../tsig/index.js';
+import { MessagePieces, type AnswerMessage } from '../net/index.js';
 import { DnsServer, ServedZone, ZoneSet, type ServerResult } from '../server/index.js';
 import { AccessList } from './acl.js';
 import { MemoryJournalStore, ZoneJournal } from './journal.js';
@@ -33,7 +34,7 @@ async function collect(r: ServerResult): Promise<Uint8Array[]> {
   if (r === null) return [];
   if (r instanceof Uint8Array) return [r];
   const out: Uint8Array[] = [];
-  for await (const m of r as AsyncIterable<Uint8Array>) out.push(m);
+  for await (const m of r as AsyncIterable<AnswerMessage>) out.push(m instanceof MessagePieces ? m.join() : m);
   return out;
 }
 

@@ -12,6 +12,7 @@ import {
   type TsigKeyring,
   type TsigVerifyResult,
 } from '../tsig/index.js';
+import { MessagePieces, type AnswerMessage } from '../net/index.js';
 import type { DnsServer, ServedZone, ServerRequestContext, ServerResult, ZoneSet } from '../server/index.js';
 import type { AccessList } from './acl.js';
 import type { JournalEntry, ZoneJournal } from './journal.js';
@@ -400,7 +401,7 @@ export class XfrResponder {
     return v?.zone === zone && v.complete;
   }
 
-  /** The kept packing of `zone`, a new one (kept unless a newer version is), or undefined when it cannot serve this request. */
+  /** The kept packing of `zone`, else a new one (kept, unless a newer version of the zone is). */
   #version(zone: ServedZone, soa: ResourceRecord): PackedVersion {
     const key = versionKey(zone, soa);
     const kept = this.#packed.get(key);
@@ -413,7 +414,7 @@ export class XfrResponder {
   }
 
   /** A full transfer (SOA, zone, SOA): copies of the version's packed messages, packing what is not yet packed. */
-  #full(query: Message, q: Question, verified: TsigVerifyResult | undefined, zone: ServedZone, soa: ResourceRecord, signal: AbortSignal | undefined): AsyncGenerator<Uint8Array> {
+  #full(query: Message, q: Question, verified: TsigVerifyResult | undefined, zone: ServedZone, soa: ResourceRecord, signal: AbortSignal | undefined): AsyncGenerator<AnswerMessage> {
     const reserve = this.#fullReserve(verified);
     // the kept messages echo the origin as the zone spells it; the request's spelling has the same length
     // (names are equal case-insensitively) and compression matched case-insensitively, so patching it in gives
@@ -425,13 +426,21 @@ export class XfrResponder {
     return this.#replay(query, q, verified, this.#version(zone, soa), signal);
   }
 
-  /** The version's messages with this request's ID and question, each signed in turn when the request was. */
-  async *#replay(query: Message, q: Question, verified: TsigVerifyResult | undefined, v: PackedVersion, signal: AbortSignal | undefined): AsyncGenerator<Uint8Array> {
+  /**
+   * The version's messages with this request's ID and question, each signed in turn when the request was. Unsigned,
+   * every message after the first is the kept one behind this request's ID, in pieces: not copied (see MessagePieces).
+   */
+  async *#replay(query: Message, q: Question, verified: TsigVerifyResult | undefined, v: PackedVersion, signal: AbortSignal | undefined): AsyncGenerator<AnswerMessage> {
     const signer = this.#signer(verified);
+    const id = Buffer.from([query.id >>> 8, query.id & 0xff]);
     for (let i = 0; ; i++) {
       if (signal?.aborted) return;
       const m = v.at(i);
       if (!m) return;
+      if (i > 0 && !signer) {
+        yield new MessagePieces([id, m.subarray(2)]);
+        continue;
+      }
       const msg = Buffer.allocUnsafe(m.length);
       msg.set(m);
       msg[0] = query.id >>> 8;
