@@ -102,7 +102,8 @@ function rawAxfr(port) {
   });
 }
 
-const clients = { kdig: kdigAxfr, raw: rawAxfr };
+// BENCH_AXFR_CLIENTS=raw (or kdig) runs one client only
+const clients = Object.fromEntries(Object.entries({ kdig: kdigAxfr, raw: rawAxfr }).filter(([k]) => (process.env.BENCH_AXFR_CLIENTS ?? 'kdig,raw').split(',').includes(k)));
 
 /** `runs` transfers by `client`; `atPublish`, when given, is a transfer already under way, reported apart. */
 async function series(label, client, port, atPublish) {
