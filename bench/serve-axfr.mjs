@@ -189,7 +189,12 @@ try {
   }
   for (const client of Object.keys(clients)) knotResults[client] = await series('knot', client, kport);
 } finally {
+  // wait for knotd to go (a 1M-zone knotd once outlived the bench after SIGTERM); SIGKILL after 20 s
+  const gone = knot.exitCode !== null ? Promise.resolve() : new Promise((r) => knot.once('exit', r));
   knot.kill('SIGTERM');
+  const force = setTimeout(() => knot.kill('SIGKILL'), 20_000);
+  await gone;
+  clearTimeout(force);
 }
 
 const rate = (r, w = r.wall) => Math.round(r.records / w);
