@@ -44,9 +44,15 @@ export class MessagePieces {
     this.length = n;
   }
 
-  /** The message as one array (a copy). */
+  /** The message as one plain Uint8Array (a copy; not a Buffer, whose `slice` would be a view). */
   join(): Uint8Array {
-    return Buffer.concat(this.pieces, this.length);
+    const out = new Uint8Array(this.length);
+    let at = 0;
+    for (const p of this.pieces) {
+      out.set(p, at);
+      at += p.length;
+    }
+    return out;
   }
 }
 

@@ -427,8 +427,9 @@ export class XfrResponder {
   }
 
   /**
-   * The version's messages with this request's ID and question, each signed in turn when the request was. Unsigned,
-   * every message after the first is the kept one behind this request's ID, in pieces: not copied (see MessagePieces).
+   * The version's messages with this request's ID and question, each signed in turn when the request was. Every
+   * message after the first is the kept one behind this request's ID (and before its TSIG record), in pieces: not
+   * copied (see MessagePieces).
    */
   async *#replay(query: Message, q: Question, verified: TsigVerifyResult | undefined, v: PackedVersion, signal: AbortSignal | undefined): AsyncGenerator<AnswerMessage> {
     const signer = this.#signer(verified);
@@ -437,8 +438,9 @@ export class XfrResponder {
       if (signal?.aborted) return;
       const m = v.at(i);
       if (!m) return;
-      if (i > 0 && !signer) {
-        yield new MessagePieces([id, m.subarray(2)]);
+      if (i > 0) {
+        const pieces = [id, m.subarray(2)];
+        yield new MessagePieces(signer ? signer.signPieces(pieces, this.#now()) : pieces);
         continue;
       }
       const msg = Buffer.allocUnsafe(m.length);
