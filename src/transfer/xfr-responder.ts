@@ -55,7 +55,7 @@ export interface XfrResponderOptions {
    */
   readonly tsigReserve?: number;
   /**
-   * Octets of messages `prepare` packs before it lets other work run (default 131072: two full messages, a few
+   * Octets of messages `prepare` packs before it lets other work run (default 65536: one full message, a few
    * milliseconds); at least one message is packed per slice.
    */
   readonly prepareSliceOctets?: number;
@@ -356,7 +356,7 @@ export class XfrResponder {
   /** Pack the queued versions, at most a slice of octets per turn of the event loop. */
   async #work(): Promise<void> {
     this.#working = true;
-    const slice = this.#o.prepareSliceOctets ?? 131072;
+    const slice = this.#o.prepareSliceOctets ?? 65536;
     const pause = this.#o.pause ?? nextTurn;
     try {
       while (this.#queue.length > 0) {
