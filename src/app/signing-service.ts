@@ -421,17 +421,21 @@ export class SigningService implements SigningServiceApi {
     }
   }
 
+  /** Answers AXFR and IXFR; full versions are packed for AXFR in the background once published. */
+  #xfr: XfrResponder | undefined;
+
   #attach(): void {
     const keyring = (n: Name): TsigKey | undefined => this.#keys.get(n.toLowerCase().toString());
     const dns = this.#o.dns;
     new SignedQueryResponder({ keyring, clock: this.#tsigClock }).attach(dns);
-    new XfrResponder({
+    this.#xfr = new XfrResponder({
       acl: (z) => this.#zones.get(z.toLowerCase().toString())?.acl ?? this.#parentZone(z.toLowerCase().toString())?.acl,
       keyring,
       clock: this.#tsigClock,
       journal: (z) => this.#zones.get(z.toLowerCase().toString())?.journal ?? this.#parentZone(z.toLowerCase().toString())?.journal,
       log: this.#log,
-    }).attach(dns);
+    });
+    this.#xfr.attach(dns);
     dns.route(
       { opcode: Opcode.NOTIFY },
       notifyReceiver({
@@ -590,6 +594,10 @@ export class SigningService implements SigningServiceApi {
     const served = v.touched && v.model && entry.served?.model === v.model ? entry.served.patched(v.touched) : ServedZone.build(v.model ?? ZoneModel.build(v.records, entry.name));
     entry.served = served;
     this.#republish();
+    // a version signed as a whole is packed for AXFR between other work (the first AXFR of it is then a copy); a
+    // version changed in place is not: its destinations take the change by IXFR, and packing a large zone after
+    // every change would take the CPU the next change needs
+    if (!v.touched) void this.#xfr?.prepare(served);
     if (v.diff) {
       try {
         await entry.journal.record(v.diff);

@@ -27,11 +27,44 @@ export interface RequestContext {
 }
 
 /**
+ * One message given as pieces sent back to back: a kept message goes out behind another ID without being copied
+ * together with it (over TCP one corked writev with the length prefix; over UDP the pieces are joined). A copy per
+ * message is what a transfer of a large zone cannot afford: each allocates a backing store, and hundreds of MiB of
+ * them per transfer make V8 mark the whole heap again and again.
+ */
+export class MessagePieces {
+  readonly pieces: readonly Uint8Array[];
+  /** Octets of the whole message. */
+  readonly length: number;
+
+  constructor(pieces: readonly Uint8Array[]) {
+    this.pieces = pieces;
+    let n = 0;
+    for (const p of pieces) n += p.length;
+    this.length = n;
+  }
+
+  /** The message as one plain Uint8Array (a copy; not a Buffer, whose `slice` would be a view). */
+  join(): Uint8Array {
+    const out = new Uint8Array(this.length);
+    let at = 0;
+    for (const p of this.pieces) {
+      out.set(p, at);
+      at += p.length;
+    }
+    return out;
+  }
+}
+
+/** One message of an answer: its octets, whole or in pieces. */
+export type AnswerMessage = Uint8Array | MessagePieces;
+
+/**
  * What a handler returns: `null` for no answer; one message; or several, written in order with their own
  * length prefix each (TCP only — over UDP only the first is sent). An async iterable lets a transfer produce
  * messages lazily; the TCP server pulls the next one only after the previous was accepted by the socket.
  */
-export type HandlerResult = Uint8Array | Iterable<Uint8Array> | AsyncIterable<Uint8Array> | null;
+export type HandlerResult = Uint8Array | Iterable<AnswerMessage> | AsyncIterable<AnswerMessage> | null;
 
 /**
  * Answers one DNS message given as bytes. A handler that throws (or rejects) is logged and the request gets no

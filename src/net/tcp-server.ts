@@ -5,7 +5,7 @@ import { EventEmitter, once } from 'node:events';
 import { createServer, type Server, type Socket } from 'node:net';
 import { silentLogger, type Logger } from '../util/index.js';
 import { FrameDecoder, frameMessage, MAX_FRAMED_MESSAGE } from './framing.js';
-import { familyOf, type DnsHandler, type Endpoint, type HandlerResult, type RequestContext } from './handler.js';
+import { familyOf, MessagePieces, type AnswerMessage, type DnsHandler, type Endpoint, type HandlerResult, type RequestContext } from './handler.js';
 import { bindAll, isV6 } from './listen.js';
 
 /** Settings of a TCP server. Defaults follow RFC 7766 §6.2 guidance. */
@@ -300,7 +300,7 @@ export class TcpServer extends EventEmitter<TcpServerEvents> {
   }
 
   /** Write one framed message; resolves false when the connection can take no more. */
-  async #writeMessage(c: Connection, message: Uint8Array): Promise<boolean> {
+  async #writeMessage(c: Connection, message: AnswerMessage): Promise<boolean> {
     const { socket } = c;
     if (socket.destroyed || socket.writableEnded) return false;
     if (message.length > MAX_FRAMED_MESSAGE) {
@@ -308,9 +308,27 @@ export class TcpServer extends EventEmitter<TcpServerEvents> {
       this.#terminate(c, 'bad-response', true);
       return false;
     }
-    const ok = socket.write(frameMessage(message), (err) => {
+    const progress = (err?: Error | null): void => {
       if (!err) c.timer.refresh(); // progress: the client is reading
-    });
+    };
+    let ok: boolean;
+    if (message instanceof MessagePieces) {
+      // the two-octet length and the pieces go out in one writev, not copied together
+      socket.cork();
+      socket.write(Buffer.from([message.length >>> 8, message.length & 0xff]));
+      const last = message.pieces.length - 1;
+      ok = true;
+      message.pieces.forEach((p, i) => (ok = i === last ? socket.write(p, progress) : socket.write(p)));
+      socket.uncork();
+    } else if (message.length < COPY_FRAME_BELOW) {
+      ok = socket.write(frameMessage(message), progress);
+    } else {
+      // a large message (a transfer's): the two-octet length and the message go out in one writev, not copied
+      socket.cork();
+      socket.write(Buffer.from([message.length >>> 8, message.length & 0xff]));
+      ok = socket.write(message, progress);
+      socket.uncork();
+    }
     if (socket.writableLength > this.#maxWriteBuffer) {
       this.#terminate(c, 'slow-reader', true);
       return false;
@@ -373,6 +391,9 @@ export class TcpServer extends EventEmitter<TcpServerEvents> {
     this.emit('connectionClosed', { remote: c.remote, reason: c.reason ?? 'peer', requests: c.requests });
   }
 }
+
+/** Messages shorter than this are copied behind their length prefix (one small write); longer ones are not. */
+const COPY_FRAME_BELOW = 4096;
 
 /** Octets a multi-message answer may queue on a socket before the writer waits for 'drain'. */
 const WRITE_AHEAD = 256 * 1024;

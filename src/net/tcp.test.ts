@@ -8,7 +8,7 @@ import { runInNewContext } from 'node:vm';
 import { TcpServer, type TcpCloseReason, type TcpServerOptions } from './tcp-server.js';
 import { queryTcp, streamTcp, streamTcpUntil } from './client.js';
 import { NetError } from './errors.js';
-import type { DnsHandler } from './handler.js';
+import { MessagePieces, type DnsHandler } from './handler.js';
 import { buildQuery, echoResponse, framed, messageIdOf, numberedMessage, sequenceOf } from '../../tests/support/dns-bytes.js';
 import { hasIpv6Loopback } from '../../tests/support/loopback.js';
 
@@ -88,6 +88,22 @@ test('pipelined queries in one write get framed answers, in completion order', T
   assert.deepEqual([...third], [...echoResponse(buildQuery(1))]);
   c.socket.end();
   await c.closed;
+});
+
+test('messages given in pieces (MessagePieces) are framed like whole ones, small and large, beside copied ones', T, async (t) => {
+  const big = numberedMessage(7, 3, 40_000);
+  const small = numberedMessage(7, 4, 100);
+  const server = await startTcp(t, () => [
+    new MessagePieces([small.subarray(0, 2), small.subarray(2)]),
+    big,
+    new MessagePieces([big.subarray(0, 2), big.subarray(2, 9), new Uint8Array(0), big.subarray(9)]),
+    small,
+  ]);
+  const c = new RawClient(server.port);
+  c.socket.write(framed(buildQuery(7)));
+  const got = [await c.next(), await c.next(), await c.next(), await c.next()];
+  assert.deepEqual(got.map((m) => Buffer.from(m).toString('hex')), [small, big, big, small].map((m) => Buffer.from(m).toString('hex')));
+  c.socket.destroy();
 });
 
 test('frames split one octet per write are reassembled', T, async (t) => {

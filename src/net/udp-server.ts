@@ -4,7 +4,7 @@ import { createSocket, type RemoteInfo, type Socket } from 'node:dgram';
 import { EventEmitter } from 'node:events';
 import { silentLogger, type Logger } from '../util/index.js';
 import { asBytes } from './framing.js';
-import { familyOf, type DnsHandler, type Endpoint, type HandlerResult, type RequestContext } from './handler.js';
+import { familyOf, MessagePieces, type AnswerMessage, type DnsHandler, type Endpoint, type HandlerResult, type RequestContext } from './handler.js';
 import { bindAll, isV6 } from './listen.js';
 
 /** Settings of a UDP server. */
@@ -172,15 +172,16 @@ export class UdpServer extends EventEmitter<UdpServerEvents> {
 async function firstMessage(result: HandlerResult, log: Logger, ctx: RequestContext): Promise<Uint8Array | undefined> {
   if (result === null || result === undefined) return undefined;
   if (result instanceof Uint8Array) return result;
+  const whole = (m: AnswerMessage | undefined): Uint8Array | undefined => (m instanceof MessagePieces ? m.join() : m);
   if (Array.isArray(result)) {
     if (result.length > 1) log.debug({ remote: ctx.remote, messages: result.length }, 'udp answer: only the first message is sent');
-    return result[0] as Uint8Array | undefined;
+    return whole(result[0] as AnswerMessage | undefined);
   }
   if (Symbol.asyncIterator in result) {
-    for await (const m of result) return m; // leaving the loop closes the iterator
+    for await (const m of result) return whole(m); // leaving the loop closes the iterator
     return undefined;
   }
-  for (const m of result) return m;
+  for (const m of result) return whole(m);
   return undefined;
 }
 

@@ -5,7 +5,7 @@ import { once } from 'node:events';
 import { UdpServer } from './udp-server.js';
 import { queryUdp } from './client.js';
 import { NetError } from './errors.js';
-import type { RequestContext } from './handler.js';
+import { MessagePieces, type RequestContext } from './handler.js';
 import { buildQuery, echoResponse, messageIdOf } from '../../tests/support/dns-bytes.js';
 import { hasIpv6Loopback } from '../../tests/support/loopback.js';
 
@@ -126,6 +126,20 @@ test('over UDP only the first of several messages is sent; null sends nothing', 
   assert.equal(messageIdOf(await queryUdp(addr, buildQuery(2))), 2);
   await done;
   assert.equal(server.stats.answered, 1);
+});
+
+test('over UDP a message given in pieces is sent joined', T, async (t) => {
+  const server = await UdpServer.listen({
+    addresses: ['127.0.0.1'],
+    port: 0,
+    handler: (q) => {
+      const r = echoResponse(q);
+      return [new MessagePieces([r.subarray(0, 2), r.subarray(2, 5), r.subarray(5)])];
+    },
+  });
+  t.after(() => server.close());
+  const answer = await queryUdp({ address: '127.0.0.1', port: server.port }, buildQuery(9, 'pieces.example.'));
+  assert.deepEqual([...answer], [...echoResponse(buildQuery(9, 'pieces.example.'))]);
 });
 
 test('client retransmits after a timeout when the first datagram is dropped', T, async (t) => {

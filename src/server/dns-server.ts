@@ -1,6 +1,7 @@
 // The authoritative DNS server: a route table in front of answerQuery over the current ZoneSet, and the UDP/TCP
 // listeners (net/'s UdpServer.listen and TcpServer.listen, passed in) that feed it request bytes.
 import { encodeMessage, makeResponse, Opcode, Rcode, RRType, type Message } from '../wire/index.js';
+import type { AnswerMessage } from '../net/index.js';
 import type { AnswerOptions } from './answer.js';
 import { AnswerCache } from './answer-cache.js';
 import { decodeRequest, respondToMessage } from './respond.js';
@@ -21,7 +22,7 @@ export interface ServerRequestContext {
 }
 
 /** A handler's result, as net/ takes it: nothing, one message, or a stream of messages (TCP transfers). */
-export type ServerResult = Uint8Array | Iterable<Uint8Array> | AsyncIterable<Uint8Array> | null;
+export type ServerResult = Uint8Array | Iterable<AnswerMessage> | AsyncIterable<AnswerMessage> | null;
 
 /** A handler for one kind of request: the decoded query, its exact bytes (for TSIG), the context, and the zones. */
 export type RouteHandler<C extends ServerRequestContext = ServerRequestContext> = (

@@ -6,6 +6,7 @@ import { ManualClock } from '../util/index.js';
 import { decodeMessage, encodeMessage, makeQuery, Name, Opcode, Rcode, RRClass, RRType, recordToText, type Message, type ResourceRecord } from '../wire/index.js';
 import { soaSerial, ZoneModel } from '../zone/index.js';
 import { locateTsig, signMessage, TsigKey, TsigStreamVerifier, type TsigKeyring } from '../tsig/index.js';
+import { MessagePieces, type AnswerMessage } from '../net/index.js';
 import { DnsServer, ServedZone, ZoneSet, type ServerResult } from '../server/index.js';
 import { AccessList } from './acl.js';
 import { MemoryJournalStore, ZoneJournal } from './journal.js';
@@ -33,7 +34,7 @@ async function collect(r: ServerResult): Promise<Uint8Array[]> {
   if (r === null) return [];
   if (r instanceof Uint8Array) return [r];
   const out: Uint8Array[] = [];
-  for await (const m of r as AsyncIterable<Uint8Array>) out.push(m);
+  for await (const m of r as AsyncIterable<AnswerMessage>) out.push(m instanceof MessagePieces ? m.join() : m);
   return out;
 }
 
@@ -236,4 +237,168 @@ test('packed AXFR messages are kept per zone version: later transfers are the sa
   cached.publish();
   await ask(cached.server, 4);
   assert.equal(walks, 1);
+});
+
+/** A pause the test releases by hand, so a warm-up stops between slices exactly where the test wants it. */
+class Gate {
+  #waiting: (() => void)[] = [];
+  readonly pause = (): Promise<void> => new Promise((r) => this.#waiting.push(r));
+  get waiting(): number {
+    return this.#waiting.length;
+  }
+  /** Let every waiting slice go on, and wait until the warm-ups ran up to their next pause (or ended). */
+  async release(): Promise<void> {
+    const w = this.#waiting;
+    this.#waiting = [];
+    for (const r of w) r();
+    await new Promise((r) => setImmediate(r));
+  }
+}
+
+const hex = (msgs: readonly Uint8Array[]): string[] => msgs.map((m) => Buffer.from(m).toString('hex'));
+
+test('prepare packs a published version in slices; an AXFR during and after warming equals an uncached one byte for byte', async () => {
+  const clock = new ManualClock(T0 * 1000);
+  const records = bigZone(3000);
+  const zone = ServedZone.build(ZoneModel.build(records, RFC1995_ORIGIN));
+  let pulled = 0;
+  const counting = function* (z: ServedZone): Generator<ResourceRecord> {
+    for (const r of zoneBody(z)) {
+      pulled++;
+      yield r;
+    }
+  };
+  const acl = AccessList.parse(['127.0.0.0/8', '192.0.2.0/24 key xfr-key']);
+  const gate = new Gate();
+  const warm = new DnsServer<TransferRequestContext>(ZoneSet.of([zone]));
+  const responder = new XfrResponder({ acl: () => acl, keyring, clock, maxMessageSize: 16384, records: counting, prepareSliceOctets: 1, pause: gate.pause });
+  responder.attach(warm);
+  const plain = new DnsServer<TransferRequestContext>(ZoneSet.of([zone]));
+  new XfrResponder({ acl: () => acl, keyring, clock, maxMessageSize: 16384, cachePacked: false }).attach(plain);
+  const ask = async (s: DnsServer<TransferRequestContext>, id: number, name: string = RFC1995_ORIGIN.toString()): Promise<Uint8Array[]> =>
+    collect(await s.handle(encodeMessage(makeQuery(name, RRType.AXFR, { edns: false, id })), tcp()));
+
+  const done = responder.prepare(zone);
+  assert.equal(gate.waiting, 1, 'the warm-up starts on a later turn');
+  assert.equal(pulled, 0);
+  await gate.release(); // one slice (here one message), then the warm-up yields
+  assert.ok(pulled > 0 && pulled < records.length, `${pulled} records packed after the first slice`);
+  assert.equal(responder.isPrepared(zone), false);
+  await gate.release(); // a second slice
+  const before = pulled;
+  // a transfer arriving mid-way copies what is packed and packs the rest itself
+  const during = await ask(warm, 11);
+  const reference = await ask(plain, 11);
+  assert.ok(reference.length > 5, `${reference.length} messages`);
+  assert.deepEqual(hex(during), hex(reference));
+  assert.equal(pulled, records.length - 1, 'every record packed once (the apex SOA is not in the body)');
+  assert.ok(before < pulled);
+  await gate.release();
+  await done;
+  assert.ok(responder.isPrepared(zone));
+  assert.equal(pulled, records.length - 1, 'the warm-up did not pack again');
+  // after warming: a copy, with the request's ID, and the question as the request spelled it
+  assert.deepEqual(hex(await ask(warm, 12)), hex(await ask(plain, 12)));
+  const mixed = await ask(warm, 13, 'JaIn.Ad.Jp.');
+  assert.deepEqual(hex(mixed), hex(await ask(plain, 13, 'JaIn.Ad.Jp.')));
+  assert.equal(decodeMessage(mixed[0]!).question[0]!.name.toString(), 'JaIn.Ad.Jp.');
+  // an IXFR answered AXFR-style echoes IXFR
+  const ixfr = encodeMessage(ixfrQuery(1, 14));
+  const viaIxfr = await collect(await warm.handle(ixfr, tcp()));
+  assert.deepEqual(hex(viaIxfr), hex(await collect(await plain.handle(ixfr, tcp()))));
+  assert.equal(decodeMessage(viaIxfr[0]!).question[0]!.type, RRType.IXFR);
+  assert.equal(pulled, records.length - 1, 'no transfer walked the zone again');
+  // the kept messages did not take the requests' IDs
+  assert.deepEqual(hex(await ask(warm, 12)), hex(await ask(plain, 12)));
+});
+
+test('prepare: a newer version abandons the older warm-up; only the newest version is kept', async () => {
+  const clock = new ManualClock(T0 * 1000);
+  const pulled = new Map<ServedZone, number>();
+  const counting = function* (z: ServedZone): Generator<ResourceRecord> {
+    for (const r of zoneBody(z)) {
+      pulled.set(z, (pulled.get(z) ?? 0) + 1);
+      yield r;
+    }
+  };
+  const v1 = ServedZone.build(ZoneModel.build(bigZone(3000), RFC1995_ORIGIN));
+  const v2records = bigZone(3001).map((r) => (r.type === RRType.SOA ? rfc1995Soa(4) : r));
+  const v2 = ServedZone.build(ZoneModel.build(v2records, RFC1995_ORIGIN));
+  const gate = new Gate();
+  const acl = AccessList.parse(['127.0.0.0/8']);
+  const server = new DnsServer<TransferRequestContext>(ZoneSet.of([v1]));
+  const responder = new XfrResponder({ acl: () => acl, keyring, clock, maxMessageSize: 16384, records: counting, prepareSliceOctets: 1, pause: gate.pause });
+  responder.attach(server);
+  const first = responder.prepare(v1);
+  await gate.release();
+  await gate.release();
+  const partly = pulled.get(v1)!;
+  assert.ok(partly > 0 && partly < 3000);
+  server.publish(ZoneSet.of([v2]));
+  const second = responder.prepare(v2);
+  assert.equal(responder.prepare(v2), second, 'preparing the same version again joins the warm-up under way');
+  await gate.release();
+  await first; // the older warm-up noticed it was replaced and stopped
+  assert.ok(pulled.get(v1)! <= partly + 100, 'v1 stopped packing once v2 was published');
+  assert.equal(responder.isPrepared(v1), false);
+  while (!responder.isPrepared(v2)) await gate.release();
+  await second;
+  // an AXFR still running on v1 (its request saw the older zone set) is served, but does not evict v2
+  const old = new DnsServer<TransferRequestContext>(ZoneSet.of([v1]));
+  responder.attach(old);
+  const msgs = await collect(await old.handle(encodeMessage(makeQuery(RFC1995_ORIGIN, RRType.AXFR, { edns: false, id: 1 })), tcp()));
+  assert.equal(decodeMessage(msgs[0]!).answer[0]!.type, RRType.SOA);
+  assert.equal(soaSerial(decodeMessage(msgs[0]!).answer[0]!.rdata), 3);
+  assert.ok(responder.isPrepared(v2), 'the older version did not replace the newer one');
+  assert.equal(answers(await collect(await server.handle(encodeMessage(makeQuery(RFC1995_ORIGIN, RRType.AXFR, { edns: false, id: 2 })), tcp()))).length, v2records.length + 1);
+  // a zone nobody may transfer is not warmed
+  const closed = new XfrResponder({ acl: () => undefined, keyring, clock });
+  await closed.prepare(v2);
+  assert.equal(closed.isPrepared(v2), false);
+});
+
+test('prepare: a TSIG-signed AXFR of a warmed version is signed at send time, verifies, and equals an uncached one', async () => {
+  const clock = new ManualClock(T0 * 1000);
+  const zone = ServedZone.build(ZoneModel.build(bigZone(2000), RFC1995_ORIGIN));
+  const acl = AccessList.parse(['192.0.2.0/24 key xfr-key', '198.51.100.0/24 key other-key']);
+  const warm = new DnsServer<TransferRequestContext>(ZoneSet.of([zone]));
+  const responder = new XfrResponder({ acl: () => acl, keyring, clock, maxMessageSize: 8192 });
+  responder.attach(warm);
+  await responder.prepare(zone);
+  assert.ok(responder.isPrepared(zone));
+  const plain = new DnsServer<TransferRequestContext>(ZoneSet.of([zone]));
+  new XfrResponder({ acl: () => acl, keyring, clock, maxMessageSize: 8192, cachePacked: false }).attach(plain);
+  for (const [key, from] of [[KEY, '192.0.2.9'], [OTHER, '198.51.100.7']] as const) {
+    const req = signMessage(encodeMessage(makeQuery(RFC1995_ORIGIN, RRType.AXFR, { edns: false, id: 3 })), key, { now: T0 });
+    const msgs = await collect(await warm.handle(req.message, tcp(from)));
+    assert.ok(msgs.length > 3);
+    const v = new TsigStreamVerifier(key, { requestMac: req.mac });
+    for (const m of msgs) {
+      assert.ok(m.length <= 8192);
+      const r = v.verify(m, T0 + 1);
+      assert.ok(r.ok && r.signed, r.reason);
+    }
+    assert.ok(v.finish().ok);
+    assert.deepEqual(hex(msgs), hex(await collect(await plain.handle(req.message, tcp(from)))));
+    assert.equal(answers(msgs).length, 2000 + RFC1995_V3.length + 1);
+  }
+});
+
+test('prepareAll warms every zone of a published set in turn and forgets zones no longer served', async () => {
+  const clock = new ManualClock(T0 * 1000);
+  const a = ServedZone.build(ZoneModel.build(bigZone(500), RFC1995_ORIGIN));
+  const otherOrigin = Name.parse('example.');
+  const b = ServedZone.build(ZoneModel.build([rr('example.', RRType.SOA, 'ns.example. h.example. 7 3600 600 86400 300'), rr('example.', RRType.NS, 'ns.example.'), rr('ns.example.', RRType.A, '192.0.2.53')], otherOrigin));
+  const acl = AccessList.parse(['127.0.0.0/8']);
+  const gate = new Gate();
+  const responder = new XfrResponder({ acl: () => acl, keyring, clock, maxMessageSize: 4096, prepareSliceOctets: 1, pause: gate.pause });
+  const all = responder.prepareAll(ZoneSet.of([a, b]));
+  assert.equal(gate.waiting, 1, 'one worker for all zones');
+  while (!responder.isPrepared(b)) await gate.release();
+  await all;
+  assert.ok(responder.isPrepared(a));
+  // b is no longer served: its packed transfer is dropped; a is kept
+  await responder.prepareAll(ZoneSet.of([a]));
+  assert.equal(responder.isPrepared(b), false);
+  assert.ok(responder.isPrepared(a));
 });

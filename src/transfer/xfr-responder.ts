@@ -12,6 +12,7 @@ import {
   type TsigKeyring,
   type TsigVerifyResult,
 } from '../tsig/index.js';
+import { MessagePieces, type AnswerMessage } from '../net/index.js';
 import type { DnsServer, ServedZone, ServerRequestContext, ServerResult, ZoneSet } from '../server/index.js';
 import type { AccessList } from './acl.js';
 import type { JournalEntry, ZoneJournal } from './journal.js';
@@ -42,23 +43,80 @@ export interface XfrResponderOptions {
   /** The records of a zone version to transfer (default: every in-zone record of its model). */
   readonly records?: (zone: ServedZone) => Iterable<ResourceRecord>;
   /**
-   * Keep the packed (unsigned) messages of a full transfer per zone version, so that later AXFRs of the same
-   * version copy them instead of walking and packing the zone again (default true). They are held as long as the
-   * ServedZone is, about the zone's wire size.
+   * Keep the packed (unsigned) messages of the newest full transfer of each zone, so that AXFRs of that version
+   * copy them instead of walking and packing the zone again (default true). Only the newest version of a zone is
+   * kept (about the zone's wire size); `prepare` packs it ahead of the first request.
    */
   readonly cachePacked?: boolean;
+  /**
+   * Octets every full-transfer message keeps free for TSIG, whether the request is signed or not, so that one
+   * packing serves unsigned and signed transfers alike (default 256: a key name of up to 150 octets with
+   * hmac-sha512). A key needing more gets its own packing, not cached.
+   */
+  readonly tsigReserve?: number;
+  /**
+   * Octets of messages `prepare` packs before it lets other work run (default 65536: one full message, a few
+   * milliseconds); at least one message is packed per slice.
+   */
+  readonly prepareSliceOctets?: number;
+  /** How `prepare` lets other work run between slices (default: the next turn of the event loop, setImmediate). */
+  readonly pause?: () => Promise<void>;
 }
 
-/** Packed full-transfer messages of one zone version, for one question (name bytes, type, class) and size. */
-interface PackedTransfer {
+/** Default of `XfrResponderOptions.tsigReserve`. */
+export const DEFAULT_TSIG_RESERVE = 256;
+
+/**
+ * The unsigned full-transfer messages of one zone version, packed on demand and kept: the warm-up started by
+ * `prepare` and every transfer of the version pull from the same packer, so a transfer that arrives mid-way copies
+ * what is packed and packs the rest itself (JavaScript runs one pull at a time, so no message is packed twice).
+ */
+class PackedVersion {
   readonly key: string;
-  readonly messages: readonly Uint8Array[];
+  readonly zone: ServedZone;
+  readonly serial: number;
+  readonly messages: Uint8Array[] = [];
+  /** Settles when the warm-up `prepare` queued ends (packed, abandoned or failed). */
+  warming: Promise<void> | undefined;
+  warmed: () => void = () => {};
+  #source: Iterator<Uint8Array> | undefined;
+  #failed = false;
+  #error: unknown;
+
+  constructor(key: string, zone: ServedZone, serial: number, source: Iterator<Uint8Array>) {
+    this.key = key;
+    this.zone = zone;
+    this.serial = serial;
+    this.#source = source;
+  }
+
+  /** Whether every message is packed (or packing failed). */
+  get complete(): boolean {
+    return this.#source === undefined;
+  }
+
+  /** Message `i`, packing up to it when needed; undefined past the last. Rethrows a packing failure. */
+  at(i: number): Uint8Array | undefined {
+    while (i >= this.messages.length) {
+      if (this.#failed) throw this.#error;
+      if (!this.#source) return undefined;
+      let r: IteratorResult<Uint8Array>;
+      try {
+        r = this.#source.next();
+      } catch (e) {
+        this.#failed = true;
+        this.#error = e;
+        this.#source = undefined;
+        throw e;
+      }
+      if (r.done) this.#source = undefined;
+      else this.messages.push(r.value);
+    }
+    return this.messages[i];
+  }
 }
 
-/** The cache key of a full transfer: the question exactly as asked (it is echoed) and the message size budget. */
-function packedKey(q: Question, maxSize: number, reserve: number): string {
-  return `${Buffer.from(q.name.wire).toString('latin1')}|${q.type}|${q.class}|${maxSize}|${reserve}`;
-}
+const nextTurn = (): Promise<void> => new Promise((r) => setImmediate(r));
 
 /** The original TTL field of RRSIG RDATA (RFC 4034 §3.1). */
 function rrsigOriginalTtl(rdata: Uint8Array): number {
@@ -101,6 +159,11 @@ function soaRecord(zone: ServedZone): ResourceRecord | undefined {
   return { owner: s.owner, type: RRType.SOA, class: s.class, ttl: s.ttl, rdata: s.rdatas[0]! };
 }
 
+/** The key of a zone in the packed-transfer cache: its origin (any case) and class. */
+function versionKey(zone: ServedZone, soa: ResourceRecord): string {
+  return `${zone.origin.key()}|${soa.class}`;
+}
+
 /** RFC 5936 §2.2: SOA, the rest of the zone, SOA. */
 function* axfrRecords(soa: ResourceRecord, body: Iterable<ResourceRecord>): Generator<ResourceRecord> {
   yield soa;
@@ -129,8 +192,14 @@ function* ixfrRecords(current: ResourceRecord, entries: readonly JournalEntry[])
 export class XfrResponder {
   readonly #o: XfrResponderOptions;
   readonly #log: Logger;
-  /** Packed full transfers by zone version (RFC 5936 allows any split into messages; ours is fixed per version). */
-  readonly #packed = new WeakMap<ServedZone, PackedTransfer[]>();
+  /**
+   * The newest packed full transfer of each zone, by origin and class (RFC 5936 allows any split into messages;
+   * ours is fixed per version). A transfer of an older version still running keeps its own reference.
+   */
+  readonly #packed = new Map<string, PackedVersion>();
+  /** Versions `prepare` is to pack, oldest request first; one worker packs them slice by slice. */
+  readonly #queue: PackedVersion[] = [];
+  #working = false;
 
   constructor(opts: XfrResponderOptions) {
     this.#o = opts;
@@ -248,47 +317,165 @@ export class XfrResponder {
     return key && verified?.mac ? new TsigStreamSigner(key, { requestMac: verified.mac, fudge: this.#o.fudge }) : undefined;
   }
 
-  /** A full transfer (SOA, zone, SOA): the version's packed messages when cached, else packed now (and cached). */
-  #full(query: Message, q: Question, verified: TsigVerifyResult | undefined, zone: ServedZone, soa: ResourceRecord, signal: AbortSignal | undefined): AsyncGenerator<Uint8Array> {
-    if (this.#o.cachePacked === false) return this.#stream(query, q, verified, axfrRecords(soa, this.#body(zone)), signal);
-    const maxSize = this.#o.maxMessageSize ?? MAX_TCP_MESSAGE;
-    const reserve = this.#reserve(verified);
-    const key = packedKey(q, maxSize, reserve);
-    const cached = this.#packed.get(zone)?.find((p) => p.key === key);
-    if (cached) return this.#replay(query, verified, cached.messages, signal);
-    const keep: Uint8Array[] = [];
-    return this.#stream(query, q, verified, axfrRecords(soa, this.#body(zone)), signal, keep, () => {
-      const list = this.#packed.get(zone) ?? [];
-      list.push({ key, messages: keep });
-      this.#packed.set(zone, list);
-    });
+  /** Octets kept free for TSIG in every message of a full transfer (see `tsigReserve`). */
+  #fullReserve(verified: TsigVerifyResult | undefined): number {
+    return Math.max(this.#reserve(verified), this.#o.tsigReserve ?? DEFAULT_TSIG_RESERVE);
   }
 
-  /** Cached messages with this request's ID, each signed in turn when the request was. */
-  async *#replay(query: Message, verified: TsigVerifyResult | undefined, messages: readonly Uint8Array[], signal: AbortSignal | undefined): AsyncGenerator<Uint8Array> {
+  /** Unsigned messages of a full transfer of `zone`, its question the origin as the zone spells it, AXFR. */
+  #pack(zone: ServedZone, soa: ResourceRecord, reserve: number): Generator<Uint8Array> {
+    const question: Question = { name: zone.origin, type: RRType.AXFR, class: soa.class };
+    return packRecords(axfrRecords(soa, this.#body(zone)), { id: 0, question, maxSize: this.#o.maxMessageSize ?? MAX_TCP_MESSAGE, reserve });
+  }
+
+  /**
+   * Queue the full transfer of `zone` (a newly published version) to be packed in slices between other work, so
+   * the first AXFR of it is a copy too. Replaces (and so stops) the warm-up of an older version of the same zone; a
+   * no-op for the version already kept, for a zone nobody may transfer, or with `cachePacked: false`. Resolves when
+   * the version is packed or its warm-up was abandoned; never rejects (a zone that cannot be packed is logged, and
+   * each transfer of it fails as it would have).
+   */
+  prepare(zone: ServedZone): Promise<void> {
+    const soa = soaRecord(zone);
+    if (this.#o.cachePacked === false || !soa || !this.#o.acl(zone.origin)) return Promise.resolve();
+    const key = versionKey(zone, soa);
+    const kept = this.#packed.get(key);
+    if (kept?.zone === zone) return kept.warming ?? (kept.complete ? Promise.resolve() : this.#enqueue(kept));
+    const v = new PackedVersion(key, zone, soaSerial(soa.rdata), this.#pack(zone, soa, this.#o.tsigReserve ?? DEFAULT_TSIG_RESERVE));
+    this.#packed.set(key, v);
+    return this.#enqueue(v);
+  }
+
+  #enqueue(v: PackedVersion): Promise<void> {
+    v.warming = new Promise((resolve) => (v.warmed = resolve));
+    this.#queue.push(v);
+    if (!this.#working) void this.#work();
+    return v.warming;
+  }
+
+  /** Pack the queued versions, at most a slice of octets per turn of the event loop. */
+  async #work(): Promise<void> {
+    this.#working = true;
+    const slice = this.#o.prepareSliceOctets ?? 65536;
+    const pause = this.#o.pause ?? nextTurn;
+    try {
+      while (this.#queue.length > 0) {
+        await pause();
+        let budget = slice;
+        while (budget > 0) {
+          const v = this.#queue[0];
+          if (!v) break;
+          let m: Uint8Array | undefined;
+          try {
+            // a newer version published (or the zone no longer served): abandon this one
+            m = this.#packed.get(v.key) === v ? v.at(v.messages.length) : undefined;
+          } catch (err) {
+            this.#log.warn({ zone: v.zone.origin.toString(), serial: v.serial, err }, 'could not pack the zone for transfers');
+          }
+          if (m) {
+            budget -= m.length;
+          } else {
+            this.#queue.shift();
+            v.warmed();
+          }
+        }
+      }
+    } finally {
+      this.#working = false;
+    }
+  }
+
+  /**
+   * `prepare` every zone of a newly published set, and forget the kept transfers of zones no longer in it (so
+   * memory follows the served zones). Call it after `DnsServer.publish(zones)`; resolves when every warm-up ended.
+   */
+  prepareAll(zones: ZoneSet): Promise<void> {
+    const served = new Set<string>();
+    const warming: Promise<void>[] = [];
+    for (const z of zones.zones()) {
+      const soa = soaRecord(z);
+      if (soa) served.add(versionKey(z, soa));
+      warming.push(this.prepare(z));
+    }
+    for (const key of [...this.#packed.keys()]) if (!served.has(key)) this.#packed.delete(key); // their warm-ups stop
+    return Promise.all(warming).then(() => undefined);
+  }
+
+  /** Whether the newest version of `zone` kept is `zone` itself and fully packed (for tests and metrics). */
+  isPrepared(zone: ServedZone): boolean {
+    const soa = soaRecord(zone);
+    const v = soa ? this.#packed.get(versionKey(zone, soa)) : undefined;
+    return v?.zone === zone && v.complete;
+  }
+
+  /** The kept packing of `zone`, else a new one (kept, unless a newer version of the zone is). */
+  #version(zone: ServedZone, soa: ResourceRecord): PackedVersion {
+    const key = versionKey(zone, soa);
+    const kept = this.#packed.get(key);
+    if (kept?.zone === zone) return kept;
+    const serial = soaSerial(soa.rdata);
+    const v = new PackedVersion(key, zone, serial, this.#pack(zone, soa, this.#o.tsigReserve ?? DEFAULT_TSIG_RESERVE));
+    // a request that started before a newer version was published does not evict it
+    if (!kept || serialCompare(serial, kept.serial) !== -1) this.#packed.set(key, v);
+    return v;
+  }
+
+  /** A full transfer (SOA, zone, SOA): copies of the version's packed messages, packing what is not yet packed. */
+  #full(query: Message, q: Question, verified: TsigVerifyResult | undefined, zone: ServedZone, soa: ResourceRecord, signal: AbortSignal | undefined): AsyncGenerator<AnswerMessage> {
+    const reserve = this.#fullReserve(verified);
+    // the kept messages echo the origin as the zone spells it; the request's spelling has the same length
+    // (names are equal case-insensitively) and compression matched case-insensitively, so patching it in gives
+    // the bytes packing with the request's question would
+    if (this.#o.cachePacked === false || reserve !== (this.#o.tsigReserve ?? DEFAULT_TSIG_RESERVE) || q.name.wire.length !== zone.origin.wire.length) {
+      const records = axfrRecords(soa, this.#body(zone));
+      return this.#stream(query, q, verified, records, signal, reserve);
+    }
+    return this.#replay(query, q, verified, this.#version(zone, soa), signal);
+  }
+
+  /**
+   * The version's messages with this request's ID and question, each signed in turn when the request was. Every
+   * message after the first is the kept one behind this request's ID (and before its TSIG record), in pieces: not
+   * copied (see MessagePieces).
+   */
+  async *#replay(query: Message, q: Question, verified: TsigVerifyResult | undefined, v: PackedVersion, signal: AbortSignal | undefined): AsyncGenerator<AnswerMessage> {
     const signer = this.#signer(verified);
-    for (const m of messages) {
+    const id = Buffer.from([query.id >>> 8, query.id & 0xff]);
+    for (let i = 0; ; i++) {
       if (signal?.aborted) return;
+      const m = v.at(i);
+      if (!m) return;
+      if (i > 0) {
+        const pieces = [id, m.subarray(2)];
+        yield new MessagePieces(signer ? signer.signPieces(pieces, this.#now()) : pieces);
+        continue;
+      }
       const msg = Buffer.allocUnsafe(m.length);
       msg.set(m);
       msg[0] = query.id >>> 8;
       msg[1] = query.id & 0xff;
+      if (i === 0) {
+        // the question (RFC 5936 §2.2.1): the name as asked, and AXFR or IXFR (an IXFR answered AXFR-style)
+        const at = 12 + q.name.wire.length;
+        msg.set(q.name.wire, 12);
+        msg[at] = q.type >>> 8;
+        msg[at + 1] = q.type & 0xff;
+        msg[at + 2] = q.class >>> 8;
+        msg[at + 3] = q.class & 0xff;
+      }
       yield signer ? signer.sign(msg, this.#now()) : msg;
     }
   }
 
   /**
-   * The packed messages, each signed in turn when the request was (RFC 8945 §5.3.1); with `keep`, the unsigned
-   * messages are collected there and `complete` is called once the whole stream was produced.
+   * The packed messages, each signed in turn when the request was (RFC 8945 §5.3.1), `reserve` octets (default:
+   * what the request's TSIG takes) kept free in each.
    */
-  async *#stream(query: Message, q: Question, verified: TsigVerifyResult | undefined, records: Iterable<ResourceRecord>, signal: AbortSignal | undefined, keep?: Uint8Array[], complete?: () => void): AsyncGenerator<Uint8Array> {
+  async *#stream(query: Message, q: Question, verified: TsigVerifyResult | undefined, records: Iterable<ResourceRecord>, signal: AbortSignal | undefined, reserve = this.#reserve(verified)): AsyncGenerator<Uint8Array> {
     const signer = this.#signer(verified);
-    const reserve = this.#reserve(verified);
     for (const msg of packRecords(records, { id: query.id, question: q, maxSize: this.#o.maxMessageSize ?? MAX_TCP_MESSAGE, reserve })) {
       if (signal?.aborted) return;
-      keep?.push(msg);
       yield signer ? signer.sign(msg, this.#now()) : msg;
     }
-    complete?.();
   }
 }

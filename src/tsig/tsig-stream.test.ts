@@ -141,3 +141,31 @@ test('failures: unsigned first message, wrong request MAC, key switch, bad time,
   assert.ok(truncated.every((m) => vtr.verify(m, T0).ok));
   assert.equal(new TsigStreamVerifier(KEY, { requestMac: request.mac, minMacBytes: 32 }).verify(truncated[0]!, T0).error, 'BADTRUNC');
 });
+
+test('signPieces gives the octets sign gives, for any split of each message (header split too), with skips between', () => {
+  const msgs = axfrMessages('example.', 77, 6);
+  const whole = new TsigStreamSigner(KEY, { requestMac: request.mac });
+  const pieced = new TsigStreamSigner(KEY, { requestMac: request.mac });
+  const join = (ps: readonly Uint8Array[]): string => Buffer.concat(ps).toString('hex');
+  msgs.forEach((m, i) => {
+    // splits: at 1 and 7 (inside the header), at 12, at 2 and 30, and the whole message as one piece
+    const cuts = [[1, 7], [12], [2, 30], [], [5, 12, 13], [0, 11]][i]!;
+    const pieces: Uint8Array[] = [];
+    let from = 0;
+    for (const c of [...cuts, m.length]) {
+      pieces.push(m.subarray(from, c));
+      from = c;
+    }
+    if (i === 3) {
+      assert.equal(join([pieced.skip(m)]), join([whole.skip(m)]));
+      return;
+    }
+    assert.equal(join(pieced.signPieces(pieces, T0 + i)), join([whole.sign(m, T0 + i)]), `message ${i}`);
+  });
+  // and the stream verifies (RFC 8945 §5.3.1)
+  const again = new TsigStreamSigner(KEY, { requestMac: request.mac });
+  const v = new TsigStreamVerifier(KEY, { requestMac: request.mac });
+  for (const m of msgs) assert.ok(v.verify(Buffer.concat(again.signPieces([m.subarray(0, 2), m.subarray(2)], T0)), T0).ok);
+  assert.ok(v.finish().ok);
+  assert.equal(errCode(() => again.signPieces([new Uint8Array(5), new Uint8Array(6)], T0)), 'TSIG_BAD_MESSAGE');
+});

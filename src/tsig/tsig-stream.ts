@@ -84,6 +84,52 @@ export class TsigStreamSigner {
     return out;
   }
 
+  /**
+   * `sign` for a message given as pieces (their concatenation; a kept message behind another ID, say): the same MAC
+   * and TSIG record, returned as pieces — a new 12-octet header (ARCOUNT + 1), the given octets after the header
+   * as views (not copied), then the TSIG record — so a large message is signed without being copied.
+   */
+  signPieces(pieces: readonly Uint8Array[], now: number): Uint8Array[] {
+    let length = 0;
+    for (const p of pieces) length += p.length;
+    if (length < 12) throw new SignetError('TSIG_BAD_MESSAGE', `message of ${length} octets is shorter than a DNS header`);
+    const header = new Uint8Array(12);
+    const body: Uint8Array[] = [];
+    let filled = 0;
+    for (const p of pieces) {
+      const take = Math.min(12 - filled, p.length);
+      header.set(p.subarray(0, take), filled);
+      filled += take;
+      if (take < p.length) body.push(p.subarray(take));
+    }
+    if (this.#first) {
+      // the first signature covers the request MAC and the full TSIG variables: rare, so done on a copy
+      const whole = new Uint8Array(length);
+      let at = 0;
+      for (const p of pieces) {
+        whole.set(p, at);
+        at += p.length;
+      }
+      return [this.sign(whole, now)];
+    }
+    const timeSigned = Math.floor(now);
+    const mac = truncatedMac(this.#key, computeTsigMac(this.#key, [lengthPrefixed(this.#prior), ...this.#pending, ...pieces, tsigTimerVariables(timeSigned, this.#fudge)]), this.#truncate);
+    // appended to the header alone, the TSIG record follows the new header
+    const headed = appendTsigRecord(header, {
+      keyName: this.#key.name,
+      algorithm: this.#key.algorithmInfo.name,
+      timeSigned,
+      fudge: this.#fudge,
+      mac,
+      originalId: (header[0]! << 8) | header[1]!,
+      error: 0,
+      otherData: new Uint8Array(0),
+    });
+    this.#prior = mac;
+    this.#pending = [];
+    return [headed.subarray(0, 12), ...body, headed.subarray(12)];
+  }
+
   /** Pass the next message on unsigned; the next signature covers it. */
   skip(msg: Uint8Array): Uint8Array {
     if (this.#first) throw new SignetError('TSIG_STREAM_ORDER', 'the first message of a TSIG stream must be signed (RFC 8945 §5.3.1)');
