@@ -410,6 +410,7 @@ static napi_value set_rx(napi_env env, napi_callback_info info) {
   void *rx;
   size_t len;
   if (argc < 1 || !arraybuffer(env, argv[0], (size_t)s->slots * s->slot_size, &rx, &len)) return NULL;
+  if (s->closed) return undef(env);
   if (s->rx_ref) napi_delete_reference(env, s->rx_ref);
   napi_create_reference(env, argv[0], 1, &s->rx_ref);
   s->rx = rx;

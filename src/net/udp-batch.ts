@@ -79,6 +79,7 @@ export class BatchSocket {
   #txUsed = 0;
   /** Sends that failed in `flush` or `sendTo` since the last read of `takeFailures()`. */
   #failures = 0;
+  #closed = false;
   readonly local: Endpoint;
 
   constructor(addon: NativeAddon, address: string, port: number, onBatch: (socket: BatchSocket, count: number) => void) {
@@ -139,18 +140,19 @@ export class BatchSocket {
   /** Send the queued replies with one sendmmsg. */
   flush(): void {
     if (this.#queued === 0) return;
-    this.#failures += this.#native.flush(this.#queued);
+    this.#failures += this.#closed ? this.#queued : this.#native.flush(this.#queued);
     this.#queued = 0;
     this.#txUsed = 0;
   }
 
   /** Send one datagram to a copied source address (answers of asynchronous handlers). */
   sendTo(bytes: Uint8Array, address: Uint8Array): void {
-    if (this.#native.sendTo(bytes, address) !== 0) this.#failures++;
+    if (this.#closed || this.#native.sendTo(bytes, address) !== 0) this.#failures++;
   }
 
   /** Receive the next batches into a fresh buffer: requests handed out so far stay valid for pending handlers. */
   keepRequests(): void {
+    if (this.#closed) return;
     const rx = new ArrayBuffer(BATCH_SLOTS * BATCH_SLOT_SIZE);
     this.#native.setRx(rx);
     this.#rx = new Uint8Array(rx);
@@ -165,6 +167,8 @@ export class BatchSocket {
 
   /** Stop receiving and close the socket; the port is free on return. */
   close(): void {
+    if (this.#closed) return;
+    this.#closed = true;
     this.#native.close();
   }
 }

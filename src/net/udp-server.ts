@@ -160,53 +160,62 @@ export class UdpServer extends EventEmitter<UdpServerEvents> {
       return;
     }
     let keep = false;
-    for (let i = 0; i < count && !this.#closed; i++) {
-      this.#stats.received++;
-      const length = sock.length(i);
-      if (length < 0) {
-        this.#drop(sock.remote(i), 'oversize');
-        continue;
+    try {
+      for (let i = 0; i < count && !this.#closed; i++) {
+        this.#stats.received++;
+        const length = sock.length(i);
+        if (length < 0) {
+          this.#drop(sock.remote(i), 'oversize');
+          continue;
+        }
+        if (this.#inFlight >= this.#maxInFlight) {
+          this.#drop(sock.remote(i), 'overload');
+          continue;
+        }
+        let request = sock.request(i, length);
+        // Only ordinary queries (opcode 0) are answered from the shared receive buffer; NOTIFY, UPDATE and the rest
+        // get their own copy, as a handler may keep what it decoded from them after it returns.
+        if (length > 2 && (request[2]! & 0x78) !== 0) request = request.slice();
+        const ctx = new BatchContext(sock, i, this.#abort.signal);
+        let result: Promise<HandlerResult> | HandlerResult;
+        try {
+          result = this.#handler(request, ctx);
+        } catch (err) {
+          this.#handlerFailed(err, ctx);
+          this.#done(ctx, false);
+          continue;
+        }
+        if (result instanceof Uint8Array) {
+          this.#stats.answered++;
+          sock.reply(i, result);
+          this.#done(ctx, true);
+          continue;
+        }
+        if (result === null || result === undefined) {
+          this.#done(ctx, false);
+          continue;
+        }
+        // Answered later: the handler may still read its request, so this batch's buffer is not reused.
+        keep = true;
+        const to = sock.sourceAddress(i);
+        ctx.detach();
+        this.#inFlight++;
+        void this.#answer((response) => sock.sendTo(response, to), result, ctx).then((answered) => {
+          this.#inFlight--;
+          this.#stats.failed += sock.takeFailures();
+          this.#done(ctx, answered);
+        });
       }
-      if (this.#inFlight >= this.#maxInFlight) {
-        this.#drop(sock.remote(i), 'overload');
-        continue;
-      }
-      let request = sock.request(i, length);
-      // Only ordinary queries (opcode 0) are answered from the shared receive buffer; NOTIFY, UPDATE and the rest
-      // get their own copy, as a handler may keep what it decoded from them after it returns.
-      if (length > 2 && (request[2]! & 0x78) !== 0) request = request.slice();
-      const ctx = new BatchContext(sock, i, this.#abort.signal);
-      let result: Promise<HandlerResult> | HandlerResult;
-      try {
-        result = this.#handler(request, ctx);
-      } catch (err) {
-        this.#handlerFailed(err, ctx);
-        this.#done(ctx, false);
-        continue;
-      }
-      if (result instanceof Uint8Array) {
-        this.#stats.answered++;
-        sock.reply(i, result);
-        this.#done(ctx, true);
-        continue;
-      }
-      if (result === null || result === undefined) {
-        this.#done(ctx, false);
-        continue;
-      }
-      // Answered later: the handler may still read its request, so this batch's buffer is not reused.
+    } catch (err) {
+      // Only a bug of ours or a throwing 'done'/'dropped' listener gets here: log it, never crash the process
+      this.#stats.failed++;
+      this.#log.warn({ err, local: sock.local }, 'udp batch failed');
       keep = true;
-      const to = sock.sourceAddress(i);
-      ctx.detach();
-      this.#inFlight++;
-      void this.#answer((response) => sock.sendTo(response, to), result, ctx).then((answered) => {
-        this.#inFlight--;
-        this.#stats.failed += sock.takeFailures();
-        this.#done(ctx, answered);
-      });
+    } finally {
+      // Always send (and forget) what was queued: replies left over would go to the next batch's sources.
+      sock.flush();
+      this.#stats.failed += sock.takeFailures();
     }
-    sock.flush();
-    this.#stats.failed += sock.takeFailures();
     if (keep) sock.keepRequests();
   }
 
