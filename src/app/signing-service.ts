@@ -8,7 +8,7 @@ import { isIP } from 'node:net';
 import { join } from 'node:path';
 import { fromBase64, silentLogger, toBase64, type Clock, type Logger } from '../util/index.js';
 import { Name, Opcode, RRType, recordToText, type ResourceRecord } from '../wire/index.js';
-import { ZoneModel, loadZoneFile, serialCompare, soaSerial } from '../zone/index.js';
+import { ZoneModel, loadZoneFile, serialCompare, snapshotRecords, soaSerial } from '../zone/index.js';
 import { DEFAULT_TSIG_ALGORITHM, TsigKey, generateTsigSecret, parseTsigAlgorithm, type TsigAlgorithm } from '../tsig/index.js';
 import { createDs, presentDs } from '../dnssec/index.js';
 import { BUILT_IN_POLICIES, checkSignatureLife, zoneTimeline, type KeyAction, type KeyEvent, type KeyPolicy, type KeyRole } from '../policy/index.js';
@@ -113,7 +113,10 @@ interface ZoneEntry {
   /** File writes of this zone, one after the other. */
   writes: Promise<void>;
   /** The newest version of each kind not yet written, and the timer that writes them (see `#write`). */
-  readonly pendingWrites: Map<'unsigned' | 'signed', { records: readonly ResourceRecord[]; meta?: Record<string, unknown> }>;
+  /** What to save, taken when the save starts (a version changed in place is only readable while it is the newest). */
+  readonly pendingWrites: Map<'unsigned' | 'signed', () => { records: Iterable<ResourceRecord>; meta?: Record<string, unknown> }>;
+  /** How long the last save of this zone took (ms): large zones are saved less often. */
+  lastSaveMs?: number;
   writeTimer?: ReturnType<typeof setTimeout>;
   readonly acl: AccessList;
   readonly journal: ZoneJournal;
@@ -480,7 +483,7 @@ export class SigningService implements SigningServiceApi {
         ...(this.#o.destinationChecks ? { destinationChecks: this.#o.destinationChecks } : {}),
         publish: (v) => this.#publish(entry, v),
         notifyDestinations: async (v, signal) => {
-          const soa = v.records.find((r) => r.type === RRType.SOA);
+          const soa = v.soa ?? v.records.find((r) => r.type === RRType.SOA);
           const targets = destinations.filter((d) => d.notify).map((d) => ({ address: d.address, port: d.port, key: tsig(d.tsigKey) }));
           const results = await sendNotify(name, soa, targets, { clock: this.#tsigClock, ...(signal ? { signal } : {}) });
           return results.map((r): DestinationResult => ({ destination: `${r.target.address}#${r.target.port}`, ok: r.acknowledged, ...(r.reason ? { reason: r.reason } : {}) }));
@@ -502,7 +505,11 @@ export class SigningService implements SigningServiceApi {
         keyEvents: (events) => void this.#keyEvents(key, events),
         refreshEvent: (e) => {
           if (e.type in this.#transfers) this.#transfers[e.type] = (this.#transfers[e.type] ?? 0) + 1;
-          if (e.type === 'updated') this.#write(entry, 'unsigned', e.version.records);
+          if (e.type === 'updated') {
+            const version = e.version;
+            // an IXFR applied in place: a snapshot of the model, written while later changes go on
+            this.#write(entry, 'unsigned', () => ({ records: version.diff && version.model ? snapshotRecords(version.model) : version.records }));
+          }
         },
         ...(restore ? { restore } : {}),
         ...(parent ? { ds: (action, k) => parent.follow(name, action, k, { dsConfirmed: (id, present, since) => entry.runner.keys.dsConfirmed(id, present, since) }) } : {}),
@@ -556,11 +563,14 @@ export class SigningService implements SigningServiceApi {
     const zones = [...this.#zones.values()].map((e) => {
       let lastChange: number | undefined;
       for (const k of e.runner.keys.keys) for (const c of k.changes) if (lastChange === undefined || c.at > lastChange) lastChange = c.at;
-      let expiry: number | undefined;
-      for (const r of e.runner.pipeline.served?.records ?? []) {
-        if (r.type !== RRType.RRSIG || r.rdata.length < 12) continue;
-        const x = ((r.rdata[8]! << 24) | (r.rdata[9]! << 16) | (r.rdata[10]! << 8) | r.rdata[11]!) >>> 0;
-        if (expiry === undefined || x < expiry) expiry = x;
+      const served = e.runner.pipeline.served;
+      let expiry: number | undefined = served?.earliestExpiration;
+      if (served && expiry === undefined) {
+        for (const r of served.records) {
+          if (r.type !== RRType.RRSIG || r.rdata.length < 12) continue;
+          const x = ((r.rdata[8]! << 24) | (r.rdata[9]! << 16) | (r.rdata[10]! << 8) | r.rdata[11]!) >>> 0;
+          if (expiry === undefined || x < expiry) expiry = x;
+        }
       }
       return {
         zone: e.name.toString(),
@@ -575,7 +585,11 @@ export class SigningService implements SigningServiceApi {
   async #publish(entry: ZoneEntry, v: SignedVersion): Promise<void> {
     this.#signaturesMade += v.signaturesMade;
     this.#signaturesReused += v.signaturesReused;
-    const served = ServedZone.build(v.model ?? ZoneModel.build(v.records, entry.name));
+    // a version changed in place shares the served model: only the touched names' indexes change, and that must
+    // happen before anything else runs (queries already see the patched model)
+    const served = v.touched && v.model && entry.served?.model === v.model ? entry.served.patched(v.touched) : ServedZone.build(v.model ?? ZoneModel.build(v.records, entry.name));
+    entry.served = served;
+    this.#republish();
     if (v.diff) {
       try {
         await entry.journal.record(v.diff);
@@ -583,10 +597,12 @@ export class SigningService implements SigningServiceApi {
         this.#log.warn({ zone: entry.name.toString(), err: e }, 'journal entry not recorded; IXFR falls back to AXFR');
       }
     }
-    entry.served = served;
-    this.#republish();
     await this.#guardSignatureLife(entry, v);
-    this.#write(entry, 'signed', v.records, { serial: v.serial, signedAt: v.signedAt, resignAt: v.resignAt, ...(v.keySets ? { keySets: v.keySets } : {}) });
+    this.#write(entry, 'signed', () => {
+      // the newest version when the save starts
+      const s = entry.runner.pipeline.served ?? v;
+      return { records: s.touched && s.model ? snapshotRecords(s.model) : s.records, meta: { serial: s.serial, signedAt: s.signedAt, resignAt: s.resignAt, ...(s.keySets ? { keySets: s.keySets } : {}) } };
+    });
   }
 
   /**
@@ -594,11 +610,16 @@ export class SigningService implements SigningServiceApi {
    * version lives less than SOA EXPIRE + the largest TTL, so a destination cut off from Signet could serve it expired.
    */
   async #guardSignatureLife(entry: ZoneEntry, v: SignedVersion): Promise<void> {
-    let earliest = Infinity;
-    let maxTtl = 0;
+    let earliest = v.earliestExpiration ?? Infinity;
+    let maxTtl = v.maxTtl ?? 0;
     let expire = 0;
     const nowSec = Math.floor(this.#o.clock.now() / 1000);
-    for (const r of v.records) {
+    if (v.soa && v.soa.rdata.length >= 20) {
+      const rd = v.soa.rdata;
+      const n = rd.length;
+      expire = ((rd[n - 8]! << 24) | (rd[n - 7]! << 16) | (rd[n - 6]! << 8) | rd[n - 5]!) >>> 0;
+    }
+    for (const r of v.earliestExpiration !== undefined && v.maxTtl !== undefined && v.soa ? [] : v.records) {
       if (r.ttl > maxTtl) maxTtl = r.ttl;
       if (r.type === RRType.SOA && r.owner.equals(entry.name) && r.rdata.length >= 20) {
         const n = r.rdata.length;
@@ -638,11 +659,13 @@ export class SigningService implements SigningServiceApi {
    * text is formatted and written in chunks, so a large zone's save does not stall NOTIFY, transfers or queries.
    * `close()` writes what is pending at once.
    */
-  #write(entry: ZoneEntry, kind: 'unsigned' | 'signed', records: readonly ResourceRecord[], meta?: Record<string, unknown>): void {
+  #write(entry: ZoneEntry, kind: 'unsigned' | 'signed', what: () => { records: Iterable<ResourceRecord>; meta?: Record<string, unknown> }): void {
     if (!this.#fileOf(entry.name, kind)) return;
-    entry.pendingWrites.set(kind, { records, ...(meta ? { meta } : {}) });
+    entry.pendingWrites.set(kind, what);
     if (entry.writeTimer) return;
-    entry.writeTimer = setTimeout(() => void this.#flushWrites(entry), WRITE_DELAY_MS);
+    // a zone whose save takes long is saved at most every 20 save-times (a 1M-record zone: minutes), so saving
+    // does not take the CPU from a stream of changes; what is not saved yet is re-fetched and re-signed on restart
+    entry.writeTimer = setTimeout(() => void this.#flushWrites(entry), Math.max(WRITE_DELAY_MS, 20 * (entry.lastSaveMs ?? 0)));
     entry.writeTimer.unref?.();
   }
 
@@ -657,13 +680,16 @@ export class SigningService implements SigningServiceApi {
       entry.pendingWrites.delete(kind);
       entry.writes = entry.writes
         .then(async () => {
+          const started = performance.now();
           await mkdir(this.#o.zoneDir!, { recursive: true, mode: 0o700 });
-          await writeRecordsChunked(`${file}.tmp`, p.records);
+          const w = p();
+          await writeRecordsChunked(`${file}.tmp`, w.records);
           await rename(`${file}.tmp`, file);
-          if (p.meta) {
-            await writeFile(`${file}.json.tmp`, JSON.stringify(p.meta), { mode: 0o600 });
+          if (w.meta) {
+            await writeFile(`${file}.json.tmp`, JSON.stringify(w.meta), { mode: 0o600 });
             await rename(`${file}.json.tmp`, `${file}.json`);
           }
+          entry.lastSaveMs = performance.now() - started;
         })
         .catch((e: unknown) => this.#log.warn({ zone: entry.name.toString(), kind, err: e }, 'could not save the zone version'));
     }
@@ -762,15 +788,19 @@ export function actionView(a: KeyAction): NextKeyActionView {
  * Write records as master-file lines (in the order given: the reader does not need canonical order), a few
  * thousand at a time, so saving a zone of millions of records does not hold the event loop for seconds.
  */
-async function writeRecordsChunked(path: string, records: readonly ResourceRecord[]): Promise<void> {
+async function writeRecordsChunked(path: string, records: Iterable<ResourceRecord>): Promise<void> {
   const fh = await open(path, 'w', 0o600);
   try {
-    for (let i = 0; i < records.length; i += SAVE_CHUNK) {
-      let text = '';
-      const end = Math.min(records.length, i + SAVE_CHUNK);
-      for (let j = i; j < end; j++) text += `${recordToText(records[j]!)}\n`;
-      await fh.write(text);
+    let text = '';
+    let n = 0;
+    for (const r of records) {
+      text += `${recordToText(r)}\n`;
+      if (++n % SAVE_CHUNK === 0) {
+        await fh.write(text);
+        text = '';
+      }
     }
+    if (text !== '') await fh.write(text);
   } finally {
     await fh.close();
   }

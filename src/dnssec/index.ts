@@ -15,6 +15,7 @@ export * from './nsec3-chain.js';
 export * from './zone-signer.js';
 export * from './zone-signing-stream.js';
 export * from './zone-resigner.js';
+export * from './incremental-resign.js';
 
 export * from './verify-failure.js';
 export * from './rrsig-verify.js';

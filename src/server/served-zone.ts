@@ -1,5 +1,7 @@
 // One published zone version prepared for answering: the ZoneModel plus the indexes answering needs (RRSIGs by
-// covered type, the NSEC chain in canonical order, the NSEC3 chain by hashed owner). Built once, never mutated.
+// covered type, the NSEC chain in canonical order, the NSEC3 chain by hashed owner). Built once; a version whose
+// model was patched in place (ZoneModel.patch) gets its successor from `patched`, which updates the indexes at the
+// touched names only and shares the rest — the earlier ServedZone object must not be used after that.
 import { compareBytes, fromBase32Hex } from '../util/index.js';
 import { Name, RRType, decodeRdata, type NSEC3, type NSEC3PARAM, type ResourceRecord } from '../wire/index.js';
 import { hasType, type RRset, type ZoneModel, type ZoneNode } from '../zone/index.js';
@@ -44,15 +46,24 @@ export class ServedZone {
   readonly #rrsigs: Map<string, Map<number, Uint8Array[]>>;
   /** Owners holding nothing but NSEC3 (and its RRSIG): treated as absent (RFC 5155 §7.2.8). */
   readonly #nsec3Only: Set<string>;
-  /** Index in `nsecOwners` by owner key: an exact hit (e.g. a delegation's own NSEC) skips the binary search. */
-  readonly #nsecIndex = new Map<string, number>();
+  /** NSEC owners by key: an exact hit (e.g. a delegation's own NSEC) skips the binary search. */
+  readonly #nsecIndex: Map<string, ZoneNode>;
 
-  private constructor(model: ZoneModel) {
+  private constructor(model: ZoneModel, base?: ServedZone, touched?: readonly Name[]) {
     this.model = model;
     this.origin = model.origin;
     this.class = model.class;
     this.soa = model.rrset(model.origin, RRType.SOA);
     this.negativeTtl = this.soa ? Math.min(this.soa.ttl, soaMinimum(this.soa.rdatas[0]!)) : 0;
+    if (base && touched) {
+      this.#rrsigs = base.#rrsigs;
+      this.#nsec3Only = base.#nsec3Only;
+      this.nsecOwners = base.nsecOwners;
+      this.#nsecIndex = base.#nsecIndex;
+      this.nsec3 = base.nsec3;
+      for (const name of touched) this.#reindex(name);
+      return;
+    }
     const rrsigs = new Map<string, Map<number, Uint8Array[]>>();
     const nsecOwners: ZoneNode[] = [];
     const nsec3Only = new Set<string>();
@@ -86,8 +97,93 @@ export class ServedZone {
     this.#rrsigs = rrsigs;
     this.#nsec3Only = nsec3Only;
     this.nsecOwners = nsecOwners;
-    nsecOwners.forEach((n, i) => this.#nsecIndex.set(n.name.key(), i));
+    this.#nsecIndex = new Map(nsecOwners.map((n) => [n.name.key(), n]));
     this.nsec3 = buildNsec3Chain(model, nsec3Records);
+  }
+
+  /**
+   * The next version of a zone whose model was patched in place at `touched` (names whose data or signatures
+   * changed): the indexes are updated for those names and shared with this object, which is stale afterwards.
+   * NSEC3 zones are built afresh (their chain is indexed by hash).
+   */
+  patched(touched: readonly Name[]): ServedZone {
+    return new ServedZone(this.model, this, touched);
+  }
+
+  #reindex(name: Name): void {
+    const key = name.key();
+    const node = this.model.node(name);
+    const rrsigs = this.#rrsigs as Map<string, Map<number, Uint8Array[]>>;
+    const usable = node && node.status !== 'occluded' && node.status !== 'out-of-zone' ? node : undefined;
+    rrsigs.delete(key);
+    let onlyNsec3 = (usable?.rrsets.length ?? 0) > 0;
+    let hasNsec = false;
+    for (const set of usable?.rrsets ?? []) {
+      if (set.type === RRType.RRSIG) {
+        const byType = new Map<number, Uint8Array[]>();
+        for (const rd of set.rdatas) {
+          if (rd.length < 2) continue;
+          const covered = (rd[0]! << 8) | rd[1]!;
+          if (covered !== RRType.NSEC3) onlyNsec3 = false;
+          let list = byType.get(covered);
+          if (!list) byType.set(covered, (list = []));
+          list.push(rd);
+        }
+        rrsigs.set(key, byType);
+        continue;
+      }
+      if (set.type === RRType.NSEC3) continue;
+      onlyNsec3 = false;
+      if (set.type === RRType.NSEC) hasNsec = true;
+    }
+    if (onlyNsec3) this.#nsec3Only.add(key);
+    else this.#nsec3Only.delete(key);
+    if (this.nsec3) this.#reindexNsec3(name, usable);
+    const list = this.nsecOwners as ZoneNode[];
+    const had = this.#nsecIndex.has(key);
+    if (hasNsec) {
+      if (had) list[this.#nsecPosition(name)] = usable!;
+      else list.splice(this.#nsecPosition(name), 0, usable!);
+      this.#nsecIndex.set(key, usable!);
+    } else if (had) {
+      list.splice(this.#nsecPosition(name), 1);
+      this.#nsecIndex.delete(key);
+    }
+  }
+
+  /** Keep the NSEC3 chain's entry for a hashed owner name in step with its node. */
+  #reindexNsec3(name: Name, node: ZoneNode | undefined): void {
+    const chain = this.nsec3!;
+    if (name.labelCount !== this.origin.labelCount + 1) return;
+    const hash = fromBase32Hex(new TextDecoder('latin1').decode(name.labels()[0]!));
+    if (!hash) return;
+    const entries = chain.entries as Nsec3Entry[];
+    const i = nsec3Search(entries, hash);
+    const same = i >= 0 && compareBytes(entries[i]!.hash, hash) === 0;
+    const rrset = node?.rrsets.find((x) => x.type === RRType.NSEC3);
+    let entry: Nsec3Entry | undefined;
+    for (const rd of rrset?.rdatas ?? []) {
+      const v = decodeRdata<NSEC3>(RRType.NSEC3, rd);
+      if (v.hashAlgorithm !== chain.params.hashAlgorithm || v.iterations !== chain.params.iterations || compareBytes(v.salt, chain.params.salt) !== 0) continue;
+      entry = { hash, owner: node!.name, rrset: rrset!, flags: v.flags };
+      break;
+    }
+    if (entry && same) entries[i] = entry;
+    else if (entry) entries.splice(i + 1, 0, entry);
+    else if (same) entries.splice(i, 1);
+  }
+
+  /** Index of the first NSEC owner not before `name`. */
+  #nsecPosition(name: Name): number {
+    const list = this.nsecOwners;
+    let lo = 0;
+    let hi = list.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >>> 1;
+      if (list[mid]!.name.compare(name) < 0) lo = mid + 1;
+      else hi = mid;
+    }
+    return lo;
   }
 
   /** Prepare `model` for answering. */
@@ -146,7 +242,7 @@ export class ServedZone {
     const list = this.nsecOwners;
     if (list.length === 0) return undefined;
     const exact = this.#nsecIndex.get(name.key());
-    if (exact !== undefined) return list[exact];
+    if (exact !== undefined) return exact;
     let lo = 0;
     let hi = list.length - 1;
     let best = -1;

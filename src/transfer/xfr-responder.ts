@@ -2,7 +2,7 @@
 // TSIG-signed when the request was (RFC 8945 §5.3.1), after the zone's access list allowed the client.
 import { silentLogger, type Clock, type Logger } from '../util/index.js';
 import { encodeMessage, makeResponse, Opcode, Rcode, RRType, type Message, type Name, type Question, type ResourceRecord } from '../wire/index.js';
-import { serialCompare, soaSerial } from '../zone/index.js';
+import { serialCompare, soaSerial, type RRset } from '../zone/index.js';
 import {
   signMessage,
   tsigErrorResponse,
@@ -69,17 +69,24 @@ function rrsigOriginalTtl(rdata: Uint8Array): number {
  * Every record of a served zone except the apex SOA, in canonical order. The model merges all RRSIGs of a name
  * into one set, so an RRSIG gets the TTL of the RRset it covers (RFC 4034 §3), else its original TTL field.
  */
-export function* zoneBody(zone: ServedZone): Generator<ResourceRecord> {
-  for (const node of zone.model.nodes()) {
-    if (node.status === 'out-of-zone') continue;
-    const apex = node.name.equals(zone.origin);
-    for (const set of node.rrsets) {
+export function zoneBody(zone: ServedZone): Iterable<ResourceRecord> {
+  // a model patched in place (ZoneModel.patch) replaces a changed node's RRset array rather than changing it, so
+  // taking each node's array now keeps a transfer that is still being sent consistent with this version
+  const snapshot: (readonly RRset[])[] = [];
+  for (const node of zone.model.nodes()) if (node.status !== 'out-of-zone') snapshot.push(node.rrsets);
+  return bodyOf(zone.origin, snapshot);
+}
+
+function* bodyOf(origin: Name, snapshot: readonly (readonly RRset[])[]): Generator<ResourceRecord> {
+  for (const rrsets of snapshot) {
+    const apex = rrsets[0]?.owner.equals(origin) ?? false;
+    for (const set of rrsets) {
       if (apex && set.type === RRType.SOA) continue;
       for (const rdata of set.rdatas) {
         let ttl = set.ttl;
         if (set.type === RRType.RRSIG) {
           const covered = rdata.length >= 2 ? (rdata[0]! << 8) | rdata[1]! : 0;
-          ttl = node.rrsets.find((s) => s.type === covered)?.ttl ?? rrsigOriginalTtl(rdata);
+          ttl = rrsets.find((s) => s.type === covered)?.ttl ?? rrsigOriginalTtl(rdata);
         }
         yield { owner: set.owner, type: set.type, class: set.class, ttl, rdata };
       }

@@ -3,11 +3,12 @@
 // them until they serve the new serial. Whatever fails, the last good signed zone stays published.
 import { equalBytes, silentLogger, type Clock, type Logger } from '../util/index.js';
 import { RRType, type Name, type ResourceRecord } from '../wire/index.js';
-import { ZoneModel, serialAdd, serialCompare, soaSerial, withSoaSerial } from '../zone/index.js';
+import { modelRecords, ZoneModel, serialAdd, serialCompare, soaSerial, withSoaSerial } from '../zone/index.js';
 import {
   DEFAULT_REFRESH,
   DEFAULT_VALIDITY,
   formatVerifyFailure,
+  resignInPlace,
   resignZone,
   signedDiff,
   signZone,
@@ -44,11 +45,26 @@ export interface SigningSetup {
 export interface SignedVersion {
   readonly origin: Name;
   readonly serial: number;
-  /** The whole signed zone. */
+  /**
+   * The whole signed zone. For a version made in place (see `touched`) this is built from the model when first
+   * read, and may only be read while the version is the newest: the model moves on with the next change.
+   */
   readonly records: readonly ResourceRecord[];
+  /** The apex SOA as published. */
+  readonly soa?: ResourceRecord;
+  /** The earliest RRSIG expiration (seconds; conservative: never later than the real one) and the largest TTL. */
+  readonly earliestExpiration?: number;
+  readonly maxTtl?: number;
+  /**
+   * Set when this version was made by changing the previous version's `model` in place: the owners whose data or
+   * signatures changed (publishers update their indexes there instead of rebuilding them).
+   */
+  readonly touched?: readonly Name[];
   /** The change from the previously published version (for the IXFR journal); absent for the first. */
   readonly diff?: ZoneDiff;
   readonly previousSerial?: number;
+  /** Number of RRSIG records in the version. */
+  readonly signatureCount?: number;
   /** Signatures made and signatures kept from the previous version. */
   readonly signaturesMade: number;
   readonly signaturesReused: number;
@@ -109,7 +125,11 @@ export class ZonePipeline {
   readonly #o: ZonePipelineOptions;
   readonly #log: Logger;
   #status: ZoneStatus;
-  #unsigned: readonly ResourceRecord[] | undefined;
+  #unsigned: readonly ResourceRecord[] | (() => readonly ResourceRecord[]) | undefined;
+  /** Versions made in place: marks them stale once a newer one changed their model. */
+  readonly #retire = new WeakMap<SignedVersion, () => void>();
+  /** Set when an in-place change could not be published: the next version is signed in full. */
+  #inPlaceBroken = false;
   #signed: SignedVersion | undefined;
   #queue: Promise<void> = Promise.resolve();
   #destinations: AbortController | undefined;
@@ -137,14 +157,122 @@ export class ZonePipeline {
     return this.#signed;
   }
 
-  /** A new unsigned version arrived from a source: sign, verify, publish, notify. */
-  sourceUpdated(records: readonly ResourceRecord[]): Promise<void> {
+  /**
+   * A new unsigned version arrived from a source: sign, verify, publish, notify. `change` is the difference from
+   * the previous unsigned version (an IXFR's; the apex SOA removed and added): with it, a zone whose last version
+   * was signed and verified here is changed in place, in time proportional to the change.
+   */
+  sourceUpdated(records: readonly ResourceRecord[] | (() => readonly ResourceRecord[]), change?: ZoneDiff): Promise<void> {
     return this.#enqueue(async () => {
-      const soa = records.find((r) => r.type === RRType.SOA && r.owner.equals(this.origin));
+      const soa = change ? change.added.find((r) => r.type === RRType.SOA) : typeof records === 'function' ? undefined : records.find((r) => r.type === RRType.SOA && r.owner.equals(this.origin));
       await this.#setStatus({ source: 'SOURCE_OK', ...(soa ? { sourceSerial: soaSerial(soa.rdata) } : {}) }, undefined);
       this.#unsigned = records;
+      if (change && (await this.#changeInPlace(change))) return;
       await this.#signAndPublish('source change');
     });
+  }
+
+  /**
+   * The in-place path (docs/decisions.md, "Changes signed in place"): true when the change was published, or
+   * refused for failing verification; false when it is not one this path handles (the full path then runs).
+   */
+  async #changeInPlace(change: ZoneDiff): Promise<boolean> {
+    const prev = this.#signed;
+    const model = prev?.model;
+    if (!prev || !model || !this.#verified.has(prev) || this.#inPlaceBroken) return false;
+    const clock = this.#o.clock;
+    const nowMs = clock.now();
+    const now = Math.floor(nowMs / 1000);
+    const setup = await this.#o.ports.signingSetup();
+    const dnskeySet = model.rrset(this.origin, RRType.DNSKEY);
+    if (setup.dnskeyTtl !== undefined && dnskeySet && dnskeySet.ttl !== setup.dnskeyTtl) return false;
+    const signers = 'csk' in setup.keys ? [setup.keys.csk] : [...setup.keys.ksks, ...setup.keys.zsks];
+    const dnskeys = [...signers.map((k) => k.dnskeyRdata), ...(setup.extraDnskeys ?? []).map((r) => r.rdata)];
+    const held = model.rrset(this.origin, RRType.SOA);
+    const incoming = change.added.find((r) => r.type === RRType.SOA && r.owner.equals(this.origin));
+    if (!held || !incoming) return false;
+    // destinations only transfer a higher serial (RFC 1982): a source that went back is moved on
+    const s = soaSerial(incoming.rdata);
+    const soa = serialCompare(s, prev.serial) === 1 ? incoming : { ...incoming, rdata: withSoaSerial(incoming.rdata, serialAdd(prev.serial, 1)) };
+    const unsigned: ZoneDiff = {
+      removed: [{ owner: held.owner, type: RRType.SOA, class: held.class, ttl: held.ttl, rdata: held.rdatas[0]! }, ...change.removed.filter((r) => r.type !== RRType.SOA)],
+      added: [soa, ...change.added.filter((r) => r.type !== RRType.SOA)],
+    };
+    const out = resignInPlace(model, unsigned, {
+      origin: this.origin,
+      keys: setup.keys,
+      now,
+      dnskeys,
+      ...(setup.validity !== undefined ? { validity: setup.validity } : {}),
+      ...(setup.jitter !== undefined ? { jitter: setup.jitter } : {}),
+    });
+    if (out.kind === 'fallback') {
+      this.#log.debug({ zone: this.origin.toString(), reason: out.reason }, 'change not signed in place; signing the whole zone');
+      return false;
+    }
+    const serial = soaSerial(soa.rdata);
+    if (out.kind === 'failed') {
+      await this.#setStatus({ signing: 'SIGNING_FAILED' }, `serial ${serial} not published: ${out.failures.length} verification failure${out.failures.length > 1 ? 's' : ''}, first: ${out.failures[0]}`);
+      this.#log.warn({ zone: this.origin.toString(), serial, failures: out.failures.slice(0, 5) }, 'change signed in place failed verification; keeping the last good version');
+      return true;
+    }
+    const refresh = (setup.refresh ?? DEFAULT_REFRESH) * 1000;
+    const earliest = Math.min(prev.earliestExpiration ?? out.earliestNew, out.earliestNew);
+    let maxTtl = prev.maxTtl ?? 0;
+    for (const r of out.diff.added) if (r.ttl > maxTtl) maxTtl = r.ttl;
+    let removedSigs = 0;
+    for (const r of out.diff.removed) if (r.type === RRType.RRSIG) removedSigs++;
+    let sigCount = 0;
+    if (prev.signatureCount !== undefined) sigCount = prev.signatureCount - removedSigs + out.made;
+    else for (const set of model.rrsets()) if (set.type === RRType.RRSIG) sigCount += set.rdatas.length;
+    let records: ResourceRecord[] | undefined;
+    let current = true;
+    const version: SignedVersion = {
+      origin: this.origin,
+      serial,
+      get records(): readonly ResourceRecord[] {
+        if (!records && !current) throw new Error(`signed version ${serial} was changed in place by a newer one`);
+        return (records ??= modelRecords(model));
+      },
+      soa,
+      earliestExpiration: earliest,
+      maxTtl,
+      diff: out.diff,
+      previousSerial: prev.serial,
+      signaturesMade: out.made,
+      signaturesReused: Math.max(0, sigCount - out.made),
+      signatureCount: sigCount,
+      signedAt: nowMs,
+      resignAt: Math.max(Math.min(prev.resignAt, nowMs + (this.#o.resignIntervalMs ?? 7 * DAY_MS), earliest * 1000 - refresh), nowMs + 60_000),
+      ...(setup.keySets ? { keySets: setup.keySets } : {}),
+      model,
+      touched: out.touched,
+    };
+    this.#retire.get(prev)?.();
+    this.#retire.set(version, () => (current = false));
+    try {
+      await this.#o.ports.publish(version);
+    } catch (e) {
+      out.undo();
+      await this.#setStatus({ signing: 'SIGNING_FAILED' }, `publishing serial ${serial} failed: ${(e as Error).message}`);
+      // what the publisher saw of the undone change is unknown: the next version is built afresh
+      this.#inPlaceBroken = true;
+      return true;
+    }
+    this.#log.debug({ zone: this.origin.toString(), serial, why: 'source change', made: out.made, inPlace: true, ms: clock.now() - nowMs }, 'published');
+    await this.#accept(version);
+    return true;
+  }
+
+  /** Make `version` the served one and start on its destinations. */
+  async #accept(version: SignedVersion): Promise<void> {
+    this.#verified.add(version);
+    this.#signed = version;
+    this.#inPlaceBroken = false;
+    this.#wake.abort();
+    this.#wake = new AbortController();
+    await this.#setStatus({ signing: 'SIGNED', servedSerial: version.serial, destination: 'DESTINATION_PENDING' }, undefined);
+    this.#startDestinations(version);
   }
 
   /** The source has nothing new: confirms SOURCE_OK after a failure. */
@@ -225,8 +353,9 @@ export class ZonePipeline {
   }
 
   async #signAndPublish(why: string): Promise<void> {
-    const unsigned = this.#unsigned;
-    if (!unsigned) return;
+    const held = this.#unsigned;
+    if (!held) return;
+    const unsigned = typeof held === 'function' ? held() : held;
     const clock = this.#o.clock;
     const nowMs = clock.now();
     // milliseconds spent in each step, for the debug log (benchmarks read it)
@@ -289,11 +418,18 @@ export class ZonePipeline {
         return;
       }
       const refresh = (setup.refresh ?? DEFAULT_REFRESH) * 1000;
-      const resignAt = Math.min(nowMs + (this.#o.resignIntervalMs ?? 7 * DAY_MS), earliestExpiration(records, now) * 1000 - refresh);
+      const earliest = earliestExpiration(records, now);
+      const resignAt = Math.min(nowMs + (this.#o.resignIntervalMs ?? 7 * DAY_MS), earliest * 1000 - refresh);
+      let maxTtl = 0;
+      for (const r of records) if (r.ttl > maxTtl) maxTtl = r.ttl;
       version = {
         origin: this.origin,
         serial,
         records,
+        soa: records.find((r) => r.type === RRType.SOA && r.owner.equals(this.origin))!,
+        signatureCount: made + reused,
+        earliestExpiration: earliest,
+        maxTtl,
         ...(diff && prev ? { diff, previousSerial: prev.serial } : {}),
         signaturesMade: made,
         signaturesReused: reused,
@@ -314,13 +450,8 @@ export class ZonePipeline {
       await this.#setStatus({ signing: 'SIGNING_FAILED' }, `publishing serial ${version.serial} failed: ${(e as Error).message}`);
       return;
     }
-    this.#verified.add(version);
-    this.#signed = version;
-    this.#wake.abort();
-    this.#wake = new AbortController();
-    await this.#setStatus({ signing: 'SIGNED', servedSerial: version.serial, destination: 'DESTINATION_PENDING' }, undefined);
     this.#log.debug({ zone: this.origin.toString(), serial: version.serial, why, made: version.signaturesMade, reused: version.signaturesReused, ms }, 'published');
-    this.#startDestinations(version);
+    await this.#accept(version);
   }
 
   /** The records to sign: the source's zone with the serial moved past the last published one, plus extra DNSKEYs. */

@@ -154,7 +154,12 @@ export class ZoneRunner {
           await this.keys.step();
           this.#loops.push(this.keys.run(this.#stop.signal));
         }
-        await this.pipeline.sourceUpdated(e.version.records);
+        {
+          // the version's records are built on demand (an IXFR applied in place): the pipeline asks only if it
+          // signs the whole zone; with the IXFR's change it signs in place
+          const v = e.version;
+          await this.pipeline.sourceUpdated(() => v.records, v.diff);
+        }
         return;
       case 'up-to-date':
         await this.pipeline.sourceUpToDate();

@@ -105,6 +105,12 @@ export interface CheckOptions {
   readonly severity?: Partial<Record<ZoneCheckCode, Severity | 'ignore'>>;
   /** The largest TTL allowed; default 2^31 − 1 (RFC 2181 §8). */
   readonly maxTtl?: number;
+  /**
+   * Check only these nodes (and the apex's SOA and NS), not the whole zone and not the build notes: for a model
+   * patched in place, the names a change touched. Findings about other names that point at them (an NS or MX
+   * target that lost its addresses) are not looked for: the caller checks the whole zone when that can happen.
+   */
+  readonly only?: Iterable<ZoneNode>;
 }
 
 /** The TTL limit of RFC 2181 §8. */
@@ -143,7 +149,7 @@ export function checkZone(zone: ZoneModel, opts: CheckOptions = {}): Diagnostic[
   };
   const origin = zone.origin;
 
-  for (const n of zone.notes) {
+  for (const n of opts.only ? [] : zone.notes) {
     if (n.kind === 'out-of-zone') {
       emit('ZONE_OUT_OF_ZONE', `${n.record.owner.toString()} ${typeToString(n.record.type)} is outside the zone ${origin.toString()}`, n.record.owner, { type: n.record.type, index: n.index });
     } else if (n.kind === 'class-mismatch') {
@@ -161,7 +167,7 @@ export function checkZone(zone: ZoneModel, opts: CheckOptions = {}): Diagnostic[
   else if (soa.rdatas.length > 1) emit('ZONE_MULTIPLE_SOA', `${origin.toString()} has ${soa.rdatas.length} different SOA records; exactly one is allowed`, origin, { type: RRType.SOA, index: soa.sources[1] });
   if (!apex || !hasType(apex, RRType.NS)) emit('ZONE_NO_APEX_NS', `the zone ${origin.toString()} has no NS records at its apex`, origin, { type: RRType.NS });
 
-  for (const node of zone.nodes()) {
+  for (const node of opts.only ?? zone.nodes()) {
     const name = node.name;
     const isApex = name.equals(origin);
     const first = node.rrsets[0]?.sources[0];

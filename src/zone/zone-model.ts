@@ -53,6 +53,28 @@ export interface ZoneModelOptions {
   readonly class?: number;
 }
 
+/** One owner a `ZoneModel.patch` changed. */
+export interface PatchedOwner {
+  readonly name: Name;
+  /** The node after the patch; undefined when the name holds no data any more. */
+  readonly node: ZoneNode | undefined;
+  readonly created: boolean;
+  readonly deleted: boolean;
+  /** Types whose RRset changed (added, removed or modified). */
+  readonly changedTypes: ReadonlySet<number>;
+  /** The node's types before the patch. */
+  readonly typesBefore: readonly number[];
+}
+
+/** The outcome of `ZoneModel.patch`. */
+export type PatchOutcome =
+  | { readonly ok: true; readonly owners: readonly PatchedOwner[]; readonly applied: { readonly removed: readonly ResourceRecord[]; readonly added: readonly ResourceRecord[] } }
+  | { readonly ok: false; readonly kind: 'unsupported'; readonly reason: string }
+  | { readonly ok: false; readonly kind: 'missing'; readonly record: ResourceRecord };
+
+/** Types a patch may change at a delegation point: the parent's own data there. */
+const DELEGATION_CHANGES = new Set<number>([RRType.DS, RRType.NSEC, RRType.RRSIG]);
+
 /** Above this many RDATAs an RRset's duplicate check switches from pairwise compares to a hash set. */
 const DEDUP_SET_THRESHOLD = 16;
 
@@ -249,6 +271,177 @@ export class ZoneModel {
     return this.cutAbove(name) ? 'occluded' : 'authoritative';
   }
 
+  /** The node at `index` in canonical order. */
+  nodeAt(index: number): ZoneNode | undefined {
+    return this.#sorted[index];
+  }
+
+  /** Index in canonical order of the first node whose name is not before `name` (`size` when none). */
+  lowerBound(name: Name): number {
+    const list = this.#sorted;
+    let lo = 0;
+    let hi = list.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >>> 1;
+      if (list[mid]!.name.compare(name) < 0) lo = mid + 1;
+      else hi = mid;
+    }
+    return lo;
+  }
+
+  /**
+   * Change the model in place: take `removed` out and put `added` in, for changes that leave every zone cut where
+   * it is (no NS below the apex, no DNAME, no SOA away from the apex, nothing at or below a delegation but its DS,
+   * NSEC and RRSIG). Arrays and RRsets are replaced, never mutated, so a holder of a node's earlier `rrsets` array
+   * keeps a consistent view of the earlier version. Refused (and nothing changed) when the change does not fit,
+   * or when a removed record is not held. `applied` lists what really changed (duplicates of held records and
+   * removals of records held with another TTL are as held), so `patch(applied.added, applied.removed)` undoes it.
+   */
+  patch(removed: readonly ResourceRecord[], added: readonly ResourceRecord[]): PatchOutcome {
+    type Draft = { name: Name; node: ZoneNode | undefined; sets: Map<number, { ttl: number; rdatas: Uint8Array[]; changed: boolean }> };
+    const drafts = new Map<string, Draft>();
+    const origin = this.origin;
+    const draftOf = (owner: Name): Draft | string => {
+      const key = owner.key();
+      let d = drafts.get(key);
+      if (d) return d;
+      const node = this.#nodes.get(key);
+      if (node ? node.status !== 'authoritative' && node.status !== 'delegation' : this.cutAbove(owner) !== undefined) return `${owner.toString()} is at or below a zone cut`;
+      const sets = new Map<number, { ttl: number; rdatas: Uint8Array[]; changed: boolean }>();
+      for (const s of node?.rrsets ?? []) sets.set(s.type, { ttl: s.ttl, rdatas: s.rdatas, changed: false });
+      d = { name: node?.name ?? owner, node, sets };
+      drafts.set(key, d);
+      return d;
+    };
+    const refuse = (rr: ResourceRecord): string | undefined => {
+      if (rr.class !== this.class) return `${rr.owner.toString()} has class ${rr.class}`;
+      if (!rr.owner.isSubdomainOf(origin)) return `${rr.owner.toString()} is outside the zone`;
+      const apex = rr.owner.equals(origin);
+      if (rr.type === RRType.DNAME || (rr.type === RRType.NS && !apex) || (rr.type === RRType.SOA && !apex)) return `${rr.owner.toString()} type ${rr.type} moves a zone cut or the apex`;
+      return undefined;
+    };
+    const applied = { removed: [] as ResourceRecord[], added: [] as ResourceRecord[] };
+    for (const rr of removed) {
+      const why = refuse(rr);
+      if (why) return { ok: false, kind: 'unsupported', reason: why };
+      const d = draftOf(rr.owner);
+      if (typeof d === 'string') return { ok: false, kind: 'unsupported', reason: d };
+      if (d.node?.status === 'delegation' && !DELEGATION_CHANGES.has(rr.type)) return { ok: false, kind: 'unsupported', reason: `${rr.owner.toString()} is a delegation point` };
+      const set = d.sets.get(rr.type);
+      const at = set ? set.rdatas.findIndex((x) => sameCanonical(rr.type, x, rr.rdata)) : -1;
+      if (!set || at < 0) return { ok: false, kind: 'missing', record: rr };
+      if (!set.changed) {
+        set.rdatas = set.rdatas.slice();
+        set.changed = true;
+      }
+      applied.removed.push({ owner: d.name, type: rr.type, class: this.class, ttl: rr.type === RRType.RRSIG ? rr.ttl : set.ttl, rdata: set.rdatas[at]! });
+      set.rdatas.splice(at, 1);
+    }
+    for (const rr of added) {
+      const why = refuse(rr);
+      if (why) return { ok: false, kind: 'unsupported', reason: why };
+      const d = draftOf(rr.owner);
+      if (typeof d === 'string') return { ok: false, kind: 'unsupported', reason: d };
+      if (d.node?.status === 'delegation' && !DELEGATION_CHANGES.has(rr.type)) return { ok: false, kind: 'unsupported', reason: `${rr.owner.toString()} is a delegation point` };
+      let set = d.sets.get(rr.type);
+      if (set && set.rdatas.length === 0) set.ttl = rr.ttl;
+      if (!set) d.sets.set(rr.type, (set = { ttl: rr.ttl, rdatas: [], changed: true }));
+      if (set.rdatas.some((x) => sameCanonical(rr.type, x, rr.rdata))) continue;
+      if (set.ttl !== rr.ttl) {
+        if (rr.type !== RRType.RRSIG) return { ok: false, kind: 'unsupported', reason: `${rr.owner.toString()} type ${rr.type}: TTL ${rr.ttl} differs from the RRset's ${set.ttl}` };
+        set.ttl = Math.min(set.ttl, rr.ttl);
+      }
+      if (!set.changed) {
+        set.rdatas = set.rdatas.slice();
+        set.changed = true;
+      }
+      set.rdatas.push(rr.rdata);
+      applied.added.push(rr);
+    }
+    // commit
+    const owners: PatchedOwner[] = [];
+    for (const d of [...drafts.values()].sort((a, b) => a.name.compare(b.name))) {
+      const changedTypes = new Set<number>();
+      const rrsets: RRset[] = [];
+      for (const [type, s] of d.sets) {
+        if (s.changed) changedTypes.add(type);
+        if (s.rdatas.length === 0) continue;
+        const old = d.node?.rrsets.find((x) => x.type === type);
+        rrsets.push(!s.changed && old ? old : { owner: d.name, type, class: this.class, ttl: s.ttl, rdatas: s.rdatas, sources: s.rdatas.map(() => -1) });
+      }
+      if (changedTypes.size === 0) continue;
+      rrsets.sort((a, b) => a.type - b.type);
+      const typesBefore = d.node ? d.node.rrsets.map((s) => s.type) : [];
+      if (d.node && rrsets.length > 0) {
+        (d.node as { rrsets: RRset[] }).rrsets = rrsets;
+        owners.push({ name: d.name, node: d.node, created: false, deleted: false, changedTypes, typesBefore });
+      } else if (d.node) {
+        this.#removeNode(d.node);
+        owners.push({ name: d.name, node: undefined, created: false, deleted: true, changedTypes, typesBefore });
+      } else if (rrsets.length > 0) {
+        const node: ZoneNode = { name: d.name, rrsets, status: 'authoritative' };
+        this.#insertNode(node);
+        owners.push({ name: d.name, node, created: true, deleted: false, changedTypes, typesBefore });
+      }
+    }
+    return { ok: true, owners, applied };
+  }
+
+  #insertNode(node: ZoneNode): void {
+    const key = node.name.key();
+    this.#nodes.set(key, node);
+    this.#sorted.splice(this.lowerBound(node.name), 0, node);
+    const ents = this.#ents;
+    if (!ents) return;
+    if (ents.delete(key)) this.#entNames!.splice(this.#entIndex(node.name), 1);
+    for (let a = node.name, c = node.name.labelCount; c > this.origin.labelCount; c--) {
+      a = a.parent();
+      const k = a.key();
+      if (this.#nodes.has(k) || ents.has(k)) break;
+      ents.add(k);
+      this.#entNames!.splice(this.#entIndex(a), 0, a);
+    }
+  }
+
+  #removeNode(node: ZoneNode): void {
+    const key = node.name.key();
+    this.#nodes.delete(key);
+    const at = this.lowerBound(node.name);
+    this.#sorted.splice(at, 1);
+    const ents = this.#ents;
+    if (!ents) return;
+    // still an empty non-terminal when a descendant follows it; an ancestor that was one stays one only if so
+    const hasDescendant = (n: Name): boolean => {
+      const next = this.#sorted[this.lowerBound(n)];
+      return next !== undefined && !next.name.equals(n) && next.name.isSubdomainOf(n);
+    };
+    if (hasDescendant(node.name)) {
+      ents.add(key);
+      this.#entNames!.splice(this.#entIndex(node.name), 0, node.name);
+      return;
+    }
+    for (let a = node.name, c = node.name.labelCount; c > this.origin.labelCount; c--) {
+      a = a.parent();
+      const k = a.key();
+      if (!ents.has(k) || hasDescendant(a)) break;
+      ents.delete(k);
+      this.#entNames!.splice(this.#entIndex(a), 1);
+    }
+  }
+
+  /** Index of `name` (or where it would go) in the sorted empty non-terminals. */
+  #entIndex(name: Name): number {
+    const list = this.#entNames!;
+    let lo = 0;
+    let hi = list.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >>> 1;
+      if (list[mid]!.compare(name) < 0) lo = mid + 1;
+      else hi = mid;
+    }
+    return lo;
+  }
+
   #entSet(): Set<string> {
     if (this.#ents) return this.#ents;
     const ents = new Set<string>();
@@ -268,6 +461,40 @@ export class ZoneModel {
     this.#ents = ents;
     this.#entNames = names;
     return ents;
+  }
+}
+
+/**
+ * Every record of the model in canonical order, an RRSIG with the TTL of the RRset it covers (the model keeps one
+ * TTL per RRset, and the RRSIGs of a name share one), else its Original TTL field.
+ */
+export function modelRecords(model: ZoneModel): ResourceRecord[] {
+  return [...snapshotRecords(model)];
+}
+
+/**
+ * The records of the model as it is now, produced lazily: each node's RRset array is taken at once (a patch
+ * replaces arrays rather than changing them), so the records stay those of this moment while the model is patched.
+ * Taking the arrays costs one pass over the names; the records are made as they are read.
+ */
+export function snapshotRecords(model: ZoneModel): Iterable<ResourceRecord> {
+  const snapshot: (readonly RRset[])[] = [];
+  for (const node of model.nodes()) if (node.status !== 'out-of-zone') snapshot.push(node.rrsets);
+  return recordsOfSnapshot(snapshot);
+}
+
+function* recordsOfSnapshot(snapshot: readonly (readonly RRset[])[]): Generator<ResourceRecord> {
+  for (const rrsets of snapshot) {
+    for (const set of rrsets) {
+      for (const rdata of set.rdatas) {
+        let ttl = set.ttl;
+        if (set.type === RRType.RRSIG && rdata.length >= 8) {
+          const covered = (rdata[0]! << 8) | rdata[1]!;
+          ttl = rrsets.find((s) => s.type === covered)?.ttl ?? ((rdata[4]! << 24) | (rdata[5]! << 16) | (rdata[6]! << 8) | rdata[7]!) >>> 0;
+        }
+        yield { owner: set.owner, type: set.type, class: set.class, ttl, rdata };
+      }
+    }
   }
 }
 
