@@ -2,6 +2,7 @@
 // bench/serve: the same signed gov. TLD zone served by Signet (`signet serve-zone`), NSD and Knot in one run, each
 // on its own high port on 127.0.0.1 and pinned to CPU 0 with one answering thread, hit by dnsperf (pinned to CPU 1)
 // with the same query file, DO off and DO on; prints QPS, average and 99th-percentile latency, and Signet ÷ NSD.
+// Signet runs with the batch UDP backend (native/udp-batch), and once more on node:dgram for comparison.
 // Usage: npm run bench:serve [-- <delegations> [seconds]]   (default 100,000 delegations, 10 s per phase)
 import { execFileSync, spawn, spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -51,7 +52,7 @@ const mix = readFileSync(queries, 'utf8').trim().split('\n');
 const work = join(out, 'serve-run');
 rmSync(work, { recursive: true, force: true });
 mkdirSync(join(work, 'knot-db'), { recursive: true });
-const PORTS = { signet: 25353, nsd: 25354, knot: 25355, 'signet-nocache': 25356 };
+const PORTS = { signet: 25353, nsd: 25354, knot: 25355, 'signet-nocache': 25356, 'signet-dgram': 25357 };
 writeFileSync(join(work, 'nsd.conf'), `server:
   ip-address: 127.0.0.1@${PORTS.nsd}
   server-count: 1
@@ -96,9 +97,11 @@ zone:
     file: "${signed}"
 `);
 const SERVERS = [
-  { name: 'signet', threads: '1 (Node main thread)', cmd: pin(0, process.execPath, ['--max-old-space-size=8192', join(root, 'bin', 'signet'), 'serve-zone', signed, '--origin', 'gov.', '--port', String(PORTS.signet)]) },
+  { name: 'signet', threads: '1 (Node main thread), --udp-backend batch', cmd: pin(0, process.execPath, ['--max-old-space-size=8192', join(root, 'bin', 'signet'), 'serve-zone', signed, '--origin', 'gov.', '--port', String(PORTS.signet), '--udp-backend', 'batch']) },
+  // the same on node:dgram (one recvmsg and one sendto per datagram): what the batch addon gains
+  { name: 'signet-dgram', threads: '1 (Node main thread), --udp-backend dgram', cmd: pin(0, process.execPath, ['--max-old-space-size=8192', join(root, 'bin', 'signet'), 'serve-zone', signed, '--origin', 'gov.', '--port', String(PORTS['signet-dgram']), '--udp-backend', 'dgram']) },
   // the same with the answer cache off: what the general answering path alone makes
-  { name: 'signet-nocache', threads: '1 (Node main thread), --answer-cache 0', cmd: pin(0, process.execPath, ['--max-old-space-size=8192', join(root, 'bin', 'signet'), 'serve-zone', signed, '--origin', 'gov.', '--port', String(PORTS['signet-nocache']), '--answer-cache', '0']) },
+  { name: 'signet-nocache', threads: '1 (Node main thread), --udp-backend batch --answer-cache 0', cmd: pin(0, process.execPath, ['--max-old-space-size=8192', join(root, 'bin', 'signet'), 'serve-zone', signed, '--origin', 'gov.', '--port', String(PORTS['signet-nocache']), '--udp-backend', 'batch', '--answer-cache', '0']) },
   { name: 'nsd', threads: 'server-count 1', cmd: pin(0, 'nsd', ['-d', '-c', join(work, 'nsd.conf')]) },
   { name: 'knot', threads: 'udp-workers 1, tcp-workers 1, background-workers 1', cmd: pin(0, 'knotd', ['-c', join(work, 'knot.conf')]) },
 ];
@@ -184,4 +187,5 @@ console.log('|---|---|---|---|');
 for (const s of SERVERS) console.log(`| ${s.name} | ${results[s.name].threads} | ${results[s.name].load.toFixed(1)} | ${results[s.name].rss.toFixed(0)} |`);
 const mixed = (name) => 2 / (1 / results[name].off.qps + 1 / results[name].on.qps); // equal query counts DO off and on
 console.log(`\nSignet ÷ NSD per core (half the queries with DO): ${(mixed('signet') / mixed('nsd')).toFixed(2)} (target ≥ 0.5); Signet ÷ Knot: ${(mixed('signet') / mixed('knot')).toFixed(2)}`);
+console.log(`Signet on node:dgram ÷ NSD: ${(mixed('signet-dgram') / mixed('nsd')).toFixed(2)}; batch ÷ dgram: ${(mixed('signet') / mixed('signet-dgram')).toFixed(2)}`);
 console.log(`Signet with the answer cache off ÷ NSD: ${(mixed('signet-nocache') / mixed('nsd')).toFixed(2)}; each query of the file is sent ${((results.signet.off.qps * seconds) / mix.length).toFixed(1)}× (DO off) and ${((results.signet.on.qps * seconds) / mix.length).toFixed(1)}× (DO on) in a phase`);

@@ -2,7 +2,7 @@
 # Installs what the tests need: the Debian peers (BIND, Knot, NSD, Unbound, ldns, dnsperf) and npm packages.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-pkgs=(bind9 bind9-utils bind9-dnsutils knot knot-dnsutils knot-dnssecutils nsd unbound ldnsutils dnsperf time softhsm2 postgresql openssl python3-cryptography)
+pkgs=(bind9 bind9-utils bind9-dnsutils knot knot-dnsutils knot-dnssecutils nsd unbound ldnsutils dnsperf time softhsm2 postgresql openssl python3-cryptography g++ make python3)
 missing=()
 for p in "${pkgs[@]}"; do dpkg -s "$p" >/dev/null 2>&1 || missing+=("$p"); done
 if [ ${#missing[@]} -gt 0 ]; then

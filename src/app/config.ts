@@ -5,6 +5,7 @@ import { isIP } from 'node:net';
 import { resolve } from 'node:path';
 import { SignetError } from '../util/index.js';
 import type { ApiTokenConfig } from '../api/index.js';
+import { UDP_BACKENDS, type UdpBackend } from '../net/index.js';
 import { BUILT_IN_POLICIES, PolicyError, policyFromJson, type KeyPolicy } from '../policy/index.js';
 
 /** Everything `signet serve` needs to start. */
@@ -16,6 +17,8 @@ export interface SignetConfig {
     readonly addresses: readonly string[];
     /** UDP and TCP port; 0 picks a free one. */
     readonly port: number;
+    /** UDP socket backend (`auto`: the native batch addon when it loads, else node:dgram); default `SIGNET_UDP_BACKEND` or auto. */
+    readonly udpBackend?: UdpBackend;
   };
   readonly http: {
     readonly address: string;
@@ -174,7 +177,10 @@ function validate(raw: unknown, source: string, cwd: string): SignetConfig {
     const api = section(raw, 'api', source);
   checkKeys(api, ['tokens'], 'api.', source);
   const dns = section(raw, 'dns', source);
-  checkKeys(dns, ['addresses', 'port'], 'dns.', source);
+  checkKeys(dns, ['addresses', 'port', 'udpBackend'], 'dns.', source);
+  if (dns.udpBackend !== undefined && !(UDP_BACKENDS as readonly unknown[]).includes(dns.udpBackend)) {
+    throw new ConfigError('dns.udpBackend', `must be one of ${UDP_BACKENDS.join(', ')}`, source);
+  }
   const http = section(raw, 'http', source);
   checkKeys(http, ['address', 'port'], 'http.', source);
   const db = section(raw, 'database', source);
@@ -199,7 +205,11 @@ function validate(raw: unknown, source: string, cwd: string): SignetConfig {
   if (database.sqlite !== undefined && database.postgres !== undefined) throw new ConfigError('database', 'give sqlite or postgres, not both', source);
   return {
     dataDir,
-    dns: { addresses, port: dns.port === undefined ? d.dns.port : port(dns.port, 'dns.port', source) },
+    dns: {
+      addresses,
+      port: dns.port === undefined ? d.dns.port : port(dns.port, 'dns.port', source),
+      ...(dns.udpBackend === undefined ? {} : { udpBackend: dns.udpBackend as UdpBackend }),
+    },
     http: {
       address: http.address === undefined ? d.http.address : address(http.address, 'http.address', source),
       port: http.port === undefined ? d.http.port : port(http.port, 'http.port', source),
@@ -328,6 +338,7 @@ function applyEnv(c: SignetConfig, env: Readonly<Record<string, string | undefin
     dns: {
       addresses: dnsAddresses === undefined ? c.dns.addresses : addressList(dnsAddresses.split(',').map((s) => s.trim()), 'SIGNET_DNS_ADDRESSES', src),
       port: dnsPort === undefined ? c.dns.port : port(numberText(dnsPort), 'SIGNET_DNS_PORT', src),
+      ...(c.dns.udpBackend === undefined ? {} : { udpBackend: c.dns.udpBackend }),
     },
     http: {
       address: httpAddress === undefined ? c.http.address : address(httpAddress, 'SIGNET_HTTP_ADDRESS', src),

@@ -237,7 +237,7 @@ export async function startSignet(config: SignetConfig, deps: SignetDeps): Promi
     await dns.listen({
       addresses: config.dns.addresses,
       port: config.dns.port,
-      udp: async (o): Promise<ServerListener> => (udp = await UdpServer.listen({ ...o, logger: log })),
+      udp: async (o): Promise<ServerListener> => (udp = await UdpServer.listen({ ...o, logger: log, ...(config.dns.udpBackend ? { backend: config.dns.udpBackend } : {}) })),
       tcp: async (o): Promise<ServerListener> => (tcp = await TcpServer.listen({ ...o, logger: log })),
     });
     if (config.tld) {

@@ -5,7 +5,7 @@ import { SignetError } from '../util/index.js';
 import { Name } from '../wire/index.js';
 import { loadZoneFile, ZoneModel } from '../zone/index.js';
 import { DnsServer, listenDns, ServedZone, ZoneSet } from '../server/index.js';
-import type { RequestContext } from '../net/index.js';
+import { UDP_BACKENDS, type RequestContext, type UdpBackend } from '../net/index.js';
 
 /** Options of `serve-zone` as commander hands them over. */
 interface ServeOptions {
@@ -15,6 +15,7 @@ interface ServeOptions {
   readonly udpSize?: string;
   readonly idleTimeout?: string;
   readonly answerCache?: string;
+  readonly udpBackend?: string;
 }
 
 /** Where messages go and how the command waits to be stopped; injectable for tests. */
@@ -71,6 +72,7 @@ export function registerServeZoneCommand(program: Command, setCode: (c: number) 
     .option('--udp-size <n>', 'our EDNS UDP payload size (default 1232)')
     .option('--idle-timeout <ms>', 'TCP idle timeout in milliseconds (default 10000)')
     .option('--answer-cache <n>', 'answer cache entries per generation (whole responses; referral templates); 0 turns it off (default 50000)')
+    .option('--udp-backend <name>', `UDP socket backend: ${UDP_BACKENDS.join(', ')} (auto: the recvmmsg/sendmmsg addon when built, else node:dgram; default SIGNET_UDP_BACKEND or auto)`)
     .action(async (files: string[], o: ServeOptions) => {
       if (o.origin.length !== files.length) {
         throw new SignetError('CLI_BAD_OPTION', `give --origin once per zone file (${files.length} file${files.length > 1 ? 's' : ''}, ${o.origin.length} --origin)`, {});
@@ -92,6 +94,10 @@ export function registerServeZoneCommand(program: Command, setCode: (c: number) 
       if (idle !== undefined && (!Number.isInteger(idle) || idle < 1)) throw new SignetError('CLI_BAD_OPTION', `--idle-timeout must be a positive integer`, {});
       const cacheSize = o.answerCache === undefined ? undefined : Number(o.answerCache);
       if (cacheSize !== undefined && (!Number.isInteger(cacheSize) || cacheSize < 0)) throw new SignetError('CLI_BAD_OPTION', `--answer-cache must be a whole number`, {});
+      if (o.udpBackend !== undefined && !(UDP_BACKENDS as readonly string[]).includes(o.udpBackend)) {
+        throw new SignetError('CLI_BAD_OPTION', `--udp-backend must be one of ${UDP_BACKENDS.join(', ')}`, {});
+      }
+      const udp = o.udpBackend === undefined ? {} : { udp: { backend: o.udpBackend as UdpBackend } };
       const addresses = o.listen.length > 0 ? o.listen : ['127.0.0.1'];
 
       const zones = await loadServedZones(files, origins, err);
@@ -100,8 +106,8 @@ export function registerServeZoneCommand(program: Command, setCode: (c: number) 
         ...(cacheSize === undefined ? {} : { answerCache: cacheSize }),
       });
       const stop = stopped(); // listen for signals before announcing, so a fast stop is not missed
-      const l = await listenDns(server, { addresses, port, ...(idle === undefined ? {} : { tcp: { idleTimeoutMs: idle } }) });
-      err(`signet: serving ${zones.map((z) => z.origin.toString()).join(', ')} on ${addresses.join(', ')} port ${l.port} (udp, tcp)\n`);
+      const l = await listenDns(server, { addresses, port, ...udp, ...(idle === undefined ? {} : { tcp: { idleTimeoutMs: idle } }) });
+      err(`signet: serving ${zones.map((z) => z.origin.toString()).join(', ')} on ${addresses.join(', ')} port ${l.port} (udp via ${l.udp.backend}, tcp)\n`);
       const sig = await stop;
       await server.close();
       err(`signet: ${sig}: stopped\n`);

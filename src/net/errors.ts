@@ -24,4 +24,6 @@ export type NetErrorCode =
   /** The operating system reported a socket error (refused, unreachable, reset…); `cause` holds it. */
   | 'NET_SOCKET'
   /** A server could not bind one of its addresses. */
-  | 'NET_LISTEN';
+  | 'NET_LISTEN'
+  /** The batch UDP backend was asked for but the native addon is not built or did not load, or a bad backend name. */
+  | 'NET_BACKEND';

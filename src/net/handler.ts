@@ -69,7 +69,8 @@ export type HandlerResult = Uint8Array | Iterable<AnswerMessage> | AsyncIterable
 /**
  * Answers one DNS message given as bytes. A handler that throws (or rejects) is logged and the request gets no
  * answer; the server and, for TCP, the connection stay up. Fitting the response into the client's UDP size
- * limit (truncation) is the handler's job.
+ * limit (truncation) is the handler's job. Over UDP (batch backend) `request` of an ordinary query may be a view
+ * into a receive buffer that is reused once the handler has returned bytes or null: copy what must outlive the call.
  */
 export type DnsHandler = (request: Uint8Array, ctx: RequestContext) => Promise<HandlerResult> | HandlerResult;
 

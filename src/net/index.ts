@@ -6,3 +6,4 @@ export { FrameDecoder, frameMessage, MAX_FRAMED_MESSAGE } from './framing.js';
 export * from './udp-server.js';
 export * from './tcp-server.js';
 export * from './client.js';
+export { udpBatchAvailability, type UdpBatchAvailability } from './udp-batch.js';

@@ -10,6 +10,8 @@ export interface Logger {
   warn(obj: object, msg?: string): void;
   /** Detail useful when tracing a problem (refused connection, stray datagram). */
   debug(obj: object, msg?: string): void;
+  /** A fact worth one line at startup (which socket backend is in use); optional, pino's loggers have it. */
+  info?(obj: object, msg?: string): void;
 }
 
 /** A logger that discards everything. */
