@@ -20,12 +20,34 @@ if (!dataDir || !dnsPort) throw new Error('PIPELINE_DATA_DIR and PIPELINE_DNS_PO
 const size = alg === 13 || alg === 15 ? 256 : 2048;
 const policy = { ...DOTGOV_CSS, name: `bench-alg${alg}`, algorithm: alg, ksk: { ...DOTGOV_CSS.ksk, size }, zsk: { ...DOTGOV_CSS.zsk, size }, denial: { type: 'nsec' } };
 const warnings = [];
+// BENCH_CPU_PROF=changes: a CPU profile of the change loop only (from the first version changed in place to stop)
+const profileChanges = process.env.BENCH_CPU_PROF === 'changes';
+let session;
+async function startProfile() {
+  const { Session } = await import('node:inspector/promises');
+  session = new Session();
+  session.connect();
+  await session.post('Profiler.enable');
+  await session.post('Profiler.setSamplingInterval', { interval: 500 });
+  await session.post('Profiler.start');
+}
+async function stopProfile() {
+  if (!session) return;
+  const { profile } = await session.post('Profiler.stop');
+  const { writeFileSync } = await import('node:fs');
+  const file = join(dataDir, `changes-${Date.now()}.cpuprofile`);
+  writeFileSync(file, JSON.stringify(profile));
+  process.stderr.write(`signet: change-loop CPU profile in ${file}\n`);
+}
 const logger = {
   ...silentLogger,
   info: () => {},
   // the pipeline's per-step timings of each published version
   debug: (obj, msg) => {
-    if (msg === 'published') process.stderr.write(`signet published serial ${obj.serial}: made ${obj.made}, reused ${obj.reused}, ms ${JSON.stringify(obj.ms)}\n`);
+    if (msg === 'published') {
+      process.stderr.write(`signet published serial ${obj.serial}: made ${obj.made}, ${obj.inPlace ? 'in place' : `reused ${obj.reused}`}, ms ${JSON.stringify(obj.ms)}\n`);
+      if (profileChanges && obj.inPlace && !session) void startProfile();
+    }
   },
   warn: (obj, msg) => {
     warnings.push(msg);
@@ -55,6 +77,7 @@ process.on('message', async (m) => {
     } else if (m.status) {
       process.send({ status: (await running.service.get(m.status)).status, memory: process.memoryUsage().rss });
     } else if (m.stop) {
+      await stopProfile();
       await running.close();
       process.send({ stopped: true, warnings: warnings.length });
       process.disconnect();

@@ -7,7 +7,7 @@
 // signer itself and starts the clock — the issue measures from the source's NOTIFY) the time until the signer serves
 // the new signed serial and until the destination does, polling SOA over UDP every POLL_MS.
 // Usage: npm run build && node bench/pipeline.mjs   (env: BENCH_NAMES owner names, default 740000 ≈ 1M records;
-// BENCH_CHANGES, default 30; BENCH_ALG, default 13; BENCH_ONLY=signet|bind; BENCH_CPU_PROF=1 profiles Signet)
+// BENCH_CHANGES, default 30; BENCH_ALG, default 13; BENCH_ONLY=signet|bind; BENCH_CPU_PROF=1 profiles Signet, =changes only its change loop)
 import { spawn, execFileSync } from 'node:child_process';
 import { existsSync, mkdirSync, writeFileSync, rmSync, copyFileSync } from 'node:fs';
 import { createSocket } from 'node:dgram';

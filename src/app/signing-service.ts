@@ -127,8 +127,10 @@ interface ZoneEntry {
 const ENGINE: Actor = { name: 'engine' };
 /** How long a new zone version waits before it is saved to the zone directory (coalescing a burst of versions). */
 const WRITE_DELAY_MS = 1000;
-/** Records formatted per write when saving a zone version. */
-const SAVE_CHUNK = 4096;
+/** Records formatted per write when saving a zone version (about a millisecond of work between other work). */
+const SAVE_CHUNK = 512;
+/** A first guess at a save's cost per owner name (ms), before the zone's first save was timed. */
+const SAVE_MS_PER_NAME = 0.01;
 
 function canonical(zone: string, field = 'zone'): Name {
   try {
@@ -512,7 +514,7 @@ export class SigningService implements SigningServiceApi {
           if (e.type === 'updated') {
             const version = e.version;
             // an IXFR applied in place: a snapshot of the model, written while later changes go on
-            this.#write(entry, 'unsigned', () => ({ records: version.diff && version.model ? snapshotRecords(version.model) : version.records }));
+            this.#write(entry, 'unsigned', () => ({ records: version.diff && version.model ? snapshotRecords(version.model) : version.records }), version.model?.size ?? 0);
           }
         },
         ...(restore ? { restore } : {}),
@@ -610,7 +612,7 @@ export class SigningService implements SigningServiceApi {
       // the newest version when the save starts
       const s = entry.runner.pipeline.served ?? v;
       return { records: s.touched && s.model ? snapshotRecords(s.model) : s.records, meta: { serial: s.serial, signedAt: s.signedAt, resignAt: s.resignAt, ...(s.keySets ? { keySets: s.keySets } : {}) } };
-    });
+    }, v.model?.size ?? 0);
   }
 
   /**
@@ -667,13 +669,13 @@ export class SigningService implements SigningServiceApi {
    * text is formatted and written in chunks, so a large zone's save does not stall NOTIFY, transfers or queries.
    * `close()` writes what is pending at once.
    */
-  #write(entry: ZoneEntry, kind: 'unsigned' | 'signed', what: () => { records: Iterable<ResourceRecord>; meta?: Record<string, unknown> }): void {
+  #write(entry: ZoneEntry, kind: 'unsigned' | 'signed', what: () => { records: Iterable<ResourceRecord>; meta?: Record<string, unknown> }, names = 0): void {
     if (!this.#fileOf(entry.name, kind)) return;
     entry.pendingWrites.set(kind, what);
     if (entry.writeTimer) return;
     // a zone whose save takes long is saved at most every 20 save-times (a 1M-record zone: minutes), so saving
     // does not take the CPU from a stream of changes; what is not saved yet is re-fetched and re-signed on restart
-    entry.writeTimer = setTimeout(() => void this.#flushWrites(entry), Math.max(WRITE_DELAY_MS, 20 * (entry.lastSaveMs ?? 0)));
+    entry.writeTimer = setTimeout(() => void this.#flushWrites(entry), Math.max(WRITE_DELAY_MS, 20 * (entry.lastSaveMs ?? names * SAVE_MS_PER_NAME)));
     entry.writeTimer.unref?.();
   }
 
