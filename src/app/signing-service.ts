@@ -117,6 +117,8 @@ interface ZoneEntry {
   readonly pendingWrites: Map<'unsigned' | 'signed', () => { records: Iterable<ResourceRecord>; meta?: Record<string, unknown> }>;
   /** How long the last save of this zone took (ms): large zones are saved less often. */
   lastSaveMs?: number;
+  /** When (performance.now()) the oldest change not yet saved was made. */
+  firstUnsavedAt?: number;
   writeTimer?: ReturnType<typeof setTimeout>;
   readonly acl: AccessList;
   readonly journal: ZoneJournal;
@@ -128,9 +130,11 @@ const ENGINE: Actor = { name: 'engine' };
 /** How long a new zone version waits before it is saved to the zone directory (coalescing a burst of versions). */
 const WRITE_DELAY_MS = 1000;
 /** Records formatted per write when saving a zone version (about a millisecond of work between other work). */
-const SAVE_CHUNK = 512;
+const SAVE_CHUNK = 128;
 /** A first guess at a save's cost per owner name (ms), before the zone's first save was timed. */
 const SAVE_MS_PER_NAME = 0.01;
+/** The longest a changed zone waits to be saved. */
+const MAX_SAVE_WAIT_MS = 10 * 60_000;
 
 function canonical(zone: string, field = 'zone'): Name {
   try {
@@ -664,18 +668,24 @@ export class SigningService implements SigningServiceApi {
   }
 
   /**
-   * Save one version (atomically: temp file, rename), coalesced: the newest version of each kind is written
-   * WRITE_DELAY_MS after the first unsaved one, so a burst of changes to a large zone formats the zone once; the
+   * Save one version (atomically: temp file, rename), coalesced: the newest version of each kind is written once
+   * changes pause (see below), so a burst of changes to a large zone formats the zone once; the
    * text is formatted and written in chunks, so a large zone's save does not stall NOTIFY, transfers or queries.
    * `close()` writes what is pending at once.
    */
   #write(entry: ZoneEntry, kind: 'unsigned' | 'signed', what: () => { records: Iterable<ResourceRecord>; meta?: Record<string, unknown> }, names = 0): void {
     if (!this.#fileOf(entry.name, kind)) return;
     entry.pendingWrites.set(kind, what);
-    if (entry.writeTimer) return;
-    // a zone whose save takes long is saved at most every 20 save-times (a 1M-record zone: minutes), so saving
-    // does not take the CPU from a stream of changes; what is not saved yet is re-fetched and re-signed on restart
-    entry.writeTimer = setTimeout(() => void this.#flushWrites(entry), Math.max(WRITE_DELAY_MS, 20 * (entry.lastSaveMs ?? names * SAVE_MS_PER_NAME)));
+    // Saved once changes pause for 20 save-times (at least WRITE_DELAY_MS; a 1M-record zone: minutes), and at the
+    // latest MAX_SAVE_WAIT_MS after the first unsaved change: saving a large zone takes seconds of the one thread
+    // that also takes the next change, so it waits for a quiet moment. What is not saved yet is re-fetched and
+    // re-signed on restart.
+    const now = performance.now();
+    entry.firstUnsavedAt ??= now;
+    const quiet = Math.max(WRITE_DELAY_MS, 20 * (entry.lastSaveMs ?? names * SAVE_MS_PER_NAME));
+    const delay = Math.max(0, Math.min(quiet, entry.firstUnsavedAt + MAX_SAVE_WAIT_MS - now));
+    if (entry.writeTimer) clearTimeout(entry.writeTimer);
+    entry.writeTimer = setTimeout(() => void this.#flushWrites(entry), delay);
     entry.writeTimer.unref?.();
   }
 
@@ -683,6 +693,7 @@ export class SigningService implements SigningServiceApi {
   #flushWrites(entry: ZoneEntry): Promise<void> {
     if (entry.writeTimer) clearTimeout(entry.writeTimer);
     delete entry.writeTimer;
+    delete entry.firstUnsavedAt;
     for (const kind of ['unsigned', 'signed'] as const) {
       const p = entry.pendingWrites.get(kind);
       const file = this.#fileOf(entry.name, kind);
