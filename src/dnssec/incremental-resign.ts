@@ -4,7 +4,7 @@
 // keeps the change — returning the signed diff an IXFR journal stores — or undoes it. Work is proportional to the
 // change (a few binary searches in the model's canonical order), not to the zone.
 import { decodeRdata, RRType, type Name, type NSEC, type NSEC3, type NSEC3PARAM, type ResourceRecord } from '../wire/index.js';
-import { compareBytes } from '../util/index.js';
+import { compareBytes, fromBase32Hex } from '../util/index.js';
 import { nsec3Owner, nsec3Types } from './nsec3-chain.js';
 import { NSEC3_SHA1, nsec3Hash } from './nsec3-hash.js';
 import { soaMinimum, type ZoneModel, type ZoneNode } from '../zone/index.js';
@@ -447,26 +447,12 @@ function hexOf(b: Uint8Array): string {
   return Buffer.from(b.buffer, b.byteOffset, b.byteLength).toString('hex');
 }
 
-const BASE32HEX = '0123456789abcdefghijklmnopqrstuv';
-/** The hash a hashed owner name's first label spells (base32hex), or undefined. */
+/** The hash a hashed owner name's first label spells (base32hex, RFC 4648 §7), or undefined. */
 function hashOfOwner(owner: Name): Uint8Array | undefined {
   const label = owner.labels()[0];
   if (!label || label.length !== 32) return undefined;
-  const out = new Uint8Array(20);
-  let bits = 0;
-  let acc = 0;
-  let o = 0;
-  for (const c of label) {
-    const v = BASE32HEX.indexOf(String.fromCharCode(c).toLowerCase());
-    if (v < 0) return undefined;
-    acc = (acc << 5) | v;
-    bits += 5;
-    if (bits >= 8) {
-      bits -= 8;
-      out[o++] = (acc >>> bits) & 0xff;
-    }
-  }
-  return out;
+  const h = fromBase32Hex(Buffer.from(label.buffer, label.byteOffset, label.byteLength).toString('latin1'));
+  return h?.length === 20 ? h : undefined;
 }
 
 /** The previous hashed owner's hash before `h` in the chain as it will be (see `nextHashed`), wrapping. */
