@@ -4,6 +4,7 @@
 import { codecFor, DEFAULT_UDP_SIZE, encodeMessage, lowerOctet, Name, Opcode, RRType, udpResponseLimit, type Message, type ResourceRecord } from '../wire/index.js';
 import { answerQuery, type AnswerOptions, type AnswerTrace } from './answer.js';
 import { encodeOrServfail } from './respond.js';
+import { ResponseTable } from './response-table.js';
 import type { ServedZone } from './served-zone.js';
 import type { ZoneSet } from './zone-set.js';
 
@@ -15,13 +16,6 @@ export interface AnswerCacheStats {
   templateHits: number;
   /** Answered by the general path. */
   misses: number;
-}
-
-/** One cached whole response: the request bytes after the ID, and the response as first sent. */
-interface ExactEntry {
-  readonly key: Uint8Array;
-  readonly tcp: boolean;
-  readonly response: Uint8Array;
 }
 
 /** A referral encoded with the delegation's own name as the question, ready to be re-targeted. */
@@ -90,19 +84,6 @@ function alloc(n: number): Uint8Array {
   const out = slab.subarray(slabUsed, slabUsed + n);
   slabUsed += n;
   return out;
-}
-
-/** FNV-1a over `b[from, b.length)`, seeded with the transport. */
-function hashBytes(b: Uint8Array, from: number, tcp: boolean): number {
-  let h = tcp ? 0x050c5d1f : 0x811c9dc5;
-  for (let i = from; i < b.length; i++) h = Math.imul(h ^ b[i]!, 0x01000193);
-  return h >>> 0;
-}
-
-function sameTail(a: Uint8Array, b: Uint8Array, from: number): boolean {
-  if (a.length !== b.length - from) return false;
-  for (let i = 0; i < a.length; i++) if (a[i] !== b[from + i]) return false;
-  return true;
 }
 
 /** Offset just past the question of `request` when its QNAME is a plain (uncompressed) name, else -1. */
@@ -205,38 +186,36 @@ function innerNames(msg: Message, cut: Name): Set<string> | undefined {
 /**
  * Caches answers to ordinary queries for one ZoneSet (make a new one when another set is published). `lookup` is
  * tried on the raw request before decoding; `respond` answers a decoded ordinary query, from a template or by the
- * general path, and remembers what it can. Memory is bounded by two generations of `maxEntries` in each table.
+ * general path, and remembers what it can. Memory is bounded by two generations of `maxEntries` in each table
+ * (and of 64 MiB of whole responses).
  */
 export class AnswerCache {
   readonly zones: ZoneSet;
   readonly stats: AnswerCacheStats = { exactHits: 0, templateHits: 0, misses: 0 };
   readonly #opts: AnswerOptions;
-  readonly #exact: Generations<number, ExactEntry>;
+  /** Whole responses, kept at first sight: off the JS heap, so keeping one costs two copies and no garbage. */
+  readonly #exact: ResponseTable;
   readonly #templates: Generations<Name, Template[]>;
-  /**
-   * Hashes of requests answered once (a direct-mapped doorkeeper): a whole response is kept only when its request
-   * comes a second time, so one-off questions (random names, a single pass over many) cost no allocation.
-   */
-  readonly #seen = new Int32Array(1 << 16);
 
   constructor(zones: ZoneSet, opts: AnswerOptions = {}, maxEntries = 50_000) {
     this.zones = zones;
     this.#opts = opts;
-    this.#exact = new Generations(maxEntries);
+    this.#exact = new ResponseTable(maxEntries);
     this.#templates = new Generations(maxEntries);
   }
 
-  /** The response to exactly this request (all but the ID), when one was answered before; a fresh copy. */
-  lookup(request: Uint8Array, transport: 'udp' | 'tcp'): Uint8Array | undefined {
+  /**
+   * The response to exactly this request (all but the ID), when one was answered before. A fresh copy, or with
+   * `borrow` a view into the cache that the caller must copy before the next call (see `ServerRequestContext.borrow`).
+   */
+  lookup(request: Uint8Array, transport: 'udp' | 'tcp', borrow = false): Uint8Array | undefined {
     if (request.length < HEADER) return undefined;
-    const tcp = transport === 'tcp';
-    const e = this.#exact.get(hashBytes(request, 2, tcp));
-    if (e === undefined || e.tcp !== tcp || !sameTail(e.key, request, 2)) return undefined;
+    const stored = this.#exact.get(request, transport === 'tcp');
+    if (stored === undefined) return undefined;
     this.stats.exactHits++;
-    const out = alloc(e.response.length);
-    out.set(e.response);
-    out[0] = request[0]!;
-    out[1] = request[1]!;
+    if (borrow) return stored;
+    const out = alloc(stored.length);
+    out.set(stored);
     return out;
   }
 
@@ -252,6 +231,7 @@ export class AnswerCache {
       const hit = this.#fromTemplate(q.name, q.class, request, qEnd, flagWord, edns, limit);
       if (hit) {
         this.stats.templateHits++;
+        this.#exact.set(request, transport === 'tcp', hit);
         return hit;
       }
     }
@@ -269,15 +249,14 @@ export class AnswerCache {
         if (list) list.push(t);
         else this.#templates.set(k, [t]);
         const out = usable(t, q.name, ref.cut) ? retarget(t, request, qEnd) : undefined;
-        if (out && out.length <= limit) return out;
+        if (out && out.length <= limit) {
+          this.#exact.set(request, transport === 'tcp', out);
+          return out;
+        }
       }
     }
     const bytes = encodeOrServfail(query, response, transport, this.#opts);
-    const tcp = transport === 'tcp';
-    const h = hashBytes(request, 2, tcp);
-    const slot = h & 0xffff;
-    if (this.#seen[slot] === (h | 0)) this.#exact.set(h, { key: request.slice(2), tcp, response: bytes });
-    else this.#seen[slot] = h;
+    this.#exact.set(request, transport === 'tcp', bytes);
     return bytes;
   }
 
