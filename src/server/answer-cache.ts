@@ -227,54 +227,49 @@ export class AnswerCache {
     const limit = transport === 'udp' ? udpResponseLimit(query, this.#opts.udpSize ?? DEFAULT_UDP_SIZE) : 0xffff;
     const edns = query.edns ? (query.edns.dnssecOk ? 2 : 1) : 0;
     const flagWord = (request[2]! << 8) | request[3]!;
-    if (qEnd > 0 && q && ednsOk && !query.flags.qr && !NO_TEMPLATE.has(q.type)) {
-      const hit = this.#fromTemplate(q.name, q.class, request, qEnd, flagWord, edns, limit);
-      if (hit) {
-        this.stats.templateHits++;
-        this.#exact.set(request, transport === 'tcp', hit);
-        return hit;
-      }
+    const tcp = transport === 'tcp';
+    const templated = qEnd > 0 && q !== undefined && ednsOk && !query.flags.qr && !NO_TEMPLATE.has(q.type);
+    let hit: Uint8Array | undefined;
+    // the general path finds the zone and the cut; when a template of that delegation fits, it stops there
+    const trace: AnswerTrace = templated
+      ? { stopAtReferral: (zone, cut) => (hit = this.#fromTemplate(zone, cut, q.name, q.class, request, qEnd, flagWord, edns, limit)) !== undefined }
+      : {};
+    const response = answerQuery(this.zones, query, this.#opts, trace);
+    if (trace.stopped && hit) {
+      this.stats.templateHits++;
+      this.#exact.set(request, tcp, hit);
+      return hit;
     }
     this.stats.misses++;
-    const trace: AnswerTrace = {};
-    const response = answerQuery(this.zones, query, this.#opts, trace);
     const ref = trace.referral;
-    if (ref && qEnd > 0 && q && ednsOk && !NO_TEMPLATE.has(q.type) && q.name.isSubdomainOf(ref.cut)) {
-      // a referral: encode it once as its delegation's template, and answer by re-targeting that
-      const t = makeTemplate(ref.zone, ref.cut, response, q.type, q.class, flagWord, edns, limit);
+    if (ref && templated && q.name.isSubdomainOf(ref.cut)) {
       // keyed by the model's own Name object of the cut (what cutAbove and node() give back): an identity lookup
-      const k = t ? ref.zone.node(ref.cut)?.name : undefined;
-      if (t && k) {
-        const list = this.#templates.get(k);
-        if (list) list.push(t);
-        else this.#templates.set(k, [t]);
-        const out = usable(t, q.name, ref.cut) ? retarget(t, request, qEnd) : undefined;
-        if (out && out.length <= limit) {
-          this.#exact.set(request, transport === 'tcp', out);
-          return out;
+      const k = ref.zone.node(ref.cut)?.name;
+      const list = k ? this.#templates.get(k) : undefined;
+      if (k && !list) {
+        // the delegation's first referral: remembered, answered by the general path (a template costs a second
+        // encoding, which pays only for delegations asked about again under another name, type or flags)
+        this.#templates.set(k, []);
+      } else if (list) {
+        // asked about again: encode the referral once as a template of the delegation, and answer by re-targeting it
+        const t = makeTemplate(ref.zone, ref.cut, response, q.type, q.class, flagWord, edns, limit);
+        if (t) {
+          list.push(t);
+          const out = usable(t, q.name, ref.cut) ? retarget(t, request, qEnd) : undefined;
+          if (out && out.length <= limit) {
+            this.#exact.set(request, tcp, out);
+            return out;
+          }
         }
       }
     }
     const bytes = encodeOrServfail(query, response, transport, this.#opts);
-    this.#exact.set(request, transport === 'tcp', bytes);
+    this.#exact.set(request, tcp, bytes);
     return bytes;
   }
 
-  /** The referral for `qname` from a template of its delegation, when the general path would refer it there. */
-  #fromTemplate(qname: Name, qclass: number, request: Uint8Array, qEnd: number, flagWord: number, edns: number, limit: number): Uint8Array | undefined {
-    const zone = this.zones.find(qname, qclass);
-    if (!zone || !zone.soa) return undefined;
-    // the first step of the general path's lookup (answer.ts #lookup): a cut above the name, or a delegation at it
-    let cut: Name | undefined;
-    const above = zone.model.cutAbove(qname);
-    if (above) {
-      if (above.kind !== 'ns') return undefined;
-      cut = above.name;
-    } else {
-      const node = zone.node(qname);
-      if (!node || node.status !== 'delegation') return undefined;
-      cut = node.name;
-    }
+  /** The referral to `cut` (the model's Name of a delegation of `zone`) for `qname`, from a fitting template. */
+  #fromTemplate(zone: ServedZone, cut: Name, qname: Name, qclass: number, request: Uint8Array, qEnd: number, flagWord: number, edns: number, limit: number): Uint8Array | undefined {
     const list = this.#templates.get(cut);
     if (!list) return undefined;
     for (const t of list) {
