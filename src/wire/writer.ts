@@ -197,13 +197,13 @@ export class WireWriter {
       const i = starts[k]!;
       const len = w[i]!;
       this.#grow(len + 1);
-      if (lower) {
-        this.#buf[this.#pos] = len;
-        for (let j = 1; j <= len; j++) this.#buf[this.#pos + j] = lowerOctet(w[i + j]!);
-      } else {
-        this.#buf.set(w.subarray(i, i + len + 1), this.#pos);
-      }
-      this.#pos += len + 1;
+      // a byte loop: labels are short, and a subarray per label would allocate
+      const buf = this.#buf;
+      const pos = this.#pos;
+      buf[pos] = len;
+      if (lower) for (let j = 1; j <= len; j++) buf[pos + j] = lowerOctet(w[i + j]!);
+      else for (let j = 1; j <= len; j++) buf[pos + j] = w[i + j]!;
+      this.#pos = pos + len + 1;
     }
     this.u8(0);
   }
