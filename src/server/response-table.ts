@@ -60,8 +60,9 @@ class Generation {
     c[p + 2] = rlen >>> 8;
     c[p + 3] = rlen & 0xff;
     c[p + 4] = tcp ? 1 : 0;
-    c.set(key.subarray(kFrom, kEnd), p + ENTRY_HEADER);
-    c.set(resp.subarray(rFrom, rEnd), p + ENTRY_HEADER + klen);
+    // byte loop for the (short) key, and no subarray for a whole response: nothing allocated per entry
+    for (let i = 0, at = p + ENTRY_HEADER; i < klen; i++) c[at + i] = key[kFrom + i]!;
+    c.set(rFrom === 0 && rEnd === resp.length ? resp : resp.subarray(rFrom, rEnd), p + ENTRY_HEADER + klen);
     this.used = p + size;
     const loc = ci * CHUNK + p;
     if (++this.entries * 2 > this.mask + 1) this.#grow();
