@@ -25,7 +25,8 @@ export interface ServerRequestContext {
   readonly transport: 'udp' | 'tcp';
   /**
    * The listener copies a returned Uint8Array before the next request and keeps no reference to it (net/'s batch
-   * backend): answers from the cache are then views of its memory, not copies.
+   * backend): answers from the cache are then views of its memory, not copies. A wrapper that answers later (after
+   * an await) must not pass it on.
    */
   readonly borrow?: boolean;
 }
