@@ -244,9 +244,9 @@ export class AnswerCache {
     const ref = trace.referral;
     if (ref && templated && q.name.isSubdomainOf(ref.cut)) {
       // keyed by the model's own Name object of the cut (what cutAbove and node() give back): an identity lookup
-      const k = ref.zone.node(ref.cut)?.name;
-      const list = k ? this.#templates.get(k) : undefined;
-      if (k && !list) {
+      const k = ref.delegation;
+      const list = this.#templates.get(k);
+      if (!list) {
         // the delegation's first referral: remembered, answered by the general path (a template costs a second
         // encoding, which pays only for delegations asked about again under another name, type or flags)
         this.#templates.set(k, []);

@@ -27,7 +27,8 @@ export interface AnswerOptions {
  * plain referral (nothing in the answer section) to the delegation `cut` of `zone`.
  */
 export interface AnswerTrace {
-  referral?: { readonly zone: ServedZone; readonly cut: Name };
+  /** `delegation` is the zone's own Name object of the cut (an identity key); `cut` may be in the query's case. */
+  referral?: { readonly zone: ServedZone; readonly cut: Name; readonly delegation: Name };
   /**
    * Asked when the lookup's first step finds a referral to `cut` (the zone's own Name of the delegation): returning
    * true stops there — the caller answers from its own copy of that referral — and `answerQuery` returns a bare
@@ -95,7 +96,9 @@ function answerUnchecked(zones: ZoneSet, query: Message, opts: AnswerOptions, ba
     return base;
   }
   const response = b.finish(base);
-  if (trace && b.referralCut && response.answer.length === 0) trace.referral = { zone, cut: b.referralCut };
+  if (trace && b.referralCut && b.referralDelegation && response.answer.length === 0) {
+    trace.referral = { zone, cut: b.referralCut, delegation: b.referralDelegation };
+  }
   return response;
 }
 
@@ -119,6 +122,8 @@ class ResponseBuilder {
   #positive = false;
   /** The delegation of a referral that is the whole response (set when the first lookup step refers). */
   referralCut: Name | undefined;
+  /** The zone's own Name of `referralCut`. */
+  referralDelegation: Name | undefined;
   readonly #stopAtReferral: AnswerTrace['stopAtReferral'];
   /** True when `stopAtReferral` took the referral: nothing was added. */
   stopped = false;
@@ -281,6 +286,7 @@ class ResponseBuilder {
         return;
       }
       this.referralCut = cut;
+      this.referralDelegation = modelCut;
     }
     // AA describes the first answer record; a bare referral is not authoritative
     if (this.#answer.length === 0) this.#aa = false;
