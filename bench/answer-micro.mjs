@@ -2,7 +2,8 @@
 // bench/answer-micro: in-process answering speed (DnsServer.handle, no sockets) over a query file, DO off then on,
 // for iterating on the answering path with `node --cpu-prof`. Usage: node bench/answer-micro.mjs <signed zone> <queries> [origin] [n]
 // Per DO setting: one cold pass over every query (the answer cache empty), then n queries cycling the file.
-// SIGNET_ANSWER_CACHE=<entries per generation> sizes the answer cache (0: off; default the server's).
+// SIGNET_ANSWER_CACHE=<entries per generation> sizes the answer cache (0: off; default the server's);
+// SIGNET_COLD_PASSES=<k> repeats the cold pass k times on fresh caches and prints the best.
 import { join, dirname } from 'node:path';
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
@@ -32,19 +33,25 @@ const make = (dnssec) => lines.map((l, i) => {
     ...(dnssec ? { edns: { udpSize: 4096, version: 0, dnssecOk: true, extendedRcode: 0, options: [] } } : {}),
   });
 });
-const ctx = { transport: 'udp' };
+// SIGNET_BORROW=1: answer as for net/'s batch backend, which copies each answer at once (cache hits are views)
+const ctx = { transport: 'udp', borrow: process.env.SIGNET_BORROW === '1' };
 for (const dnssec of [false, true]) {
   const reqs = make(dnssec);
   const n = Number(count);
   let bytes = 0;
   for (let i = 0; i < 20_000; i++) server.handle(reqs[i % reqs.length], ctx); // warm-up, then a fresh (empty) cache:
-  server.publish(ZoneSet.of([served]));
-  {
+  // the cold pass: SIGNET_COLD_PASSES times (default 1), each on a fresh cache; the best (least CPU) is printed
+  let best = Infinity;
+  for (let pass = 0; pass < Number(process.env.SIGNET_COLD_PASSES ?? 1); pass++) {
+    server.publish(ZoneSet.of([served]));
     const c0 = process.cpuUsage();
     for (const r of reqs) server.handle(r, ctx);
     const c = process.cpuUsage(c0);
+    best = Math.min(best, (c.user + c.system) / 1e6);
+  }
+  {
     const st = server.answerCache?.stats;
-    console.log(`DO ${dnssec ? 'on ' : 'off'}: cold pass ${(reqs.length / ((c.user + c.system) / 1e6)).toFixed(0)} q per CPU-second (${reqs.length} queries${st ? `, template hits ${st.templateHits}, exact hits ${st.exactHits}` : ''})`);
+    console.log(`DO ${dnssec ? 'on ' : 'off'}: cold pass ${(reqs.length / best).toFixed(0)} q per CPU-second (${reqs.length} queries${st ? `, template hits ${st.templateHits}, exact hits ${st.exactHits}` : ''})`);
   }
   t0 = performance.now();
   const c0 = process.cpuUsage();

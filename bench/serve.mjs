@@ -167,6 +167,8 @@ for (const s of SERVERS) {
   const { child, load, rss } = await start(s);
   try {
     results[s.name] = { load, rss, threads: s.threads, off: perf(PORTS[s.name], false), on: perf(PORTS[s.name], true) };
+    // after both phases: what the answer cache (and the rest) holds once the query file has gone through
+    results[s.name].rssAfter = Number(spawnSync('ps', ['-o', 'rss=', '-p', String(child.pid)], { encoding: 'utf8' }).stdout.trim()) / 1024;
   } finally {
     await stop(child);
   }
@@ -182,9 +184,9 @@ const row = (name, phase) => {
 console.log('\n| server | DO | QPS (1 core) | avg ms | p99 ms | lost | rcodes | ÷ NSD |');
 console.log('|---|---|---|---|---|---|---|---|');
 for (const phase of ['off', 'on']) for (const s of SERVERS) console.log(row(s.name, phase));
-console.log('\n| server | threads | load s | RSS MiB |');
-console.log('|---|---|---|---|');
-for (const s of SERVERS) console.log(`| ${s.name} | ${results[s.name].threads} | ${results[s.name].load.toFixed(1)} | ${results[s.name].rss.toFixed(0)} |`);
+console.log('\n| server | threads | load s | RSS MiB after load | RSS MiB after the phases |');
+console.log('|---|---|---|---|---|');
+for (const s of SERVERS) console.log(`| ${s.name} | ${results[s.name].threads} | ${results[s.name].load.toFixed(1)} | ${results[s.name].rss.toFixed(0)} | ${results[s.name].rssAfter.toFixed(0)} |`);
 const mixed = (name) => 2 / (1 / results[name].off.qps + 1 / results[name].on.qps); // equal query counts DO off and on
 console.log(`\nSignet ÷ NSD per core (half the queries with DO): ${(mixed('signet') / mixed('nsd')).toFixed(2)} (target ≥ 0.5); Signet ÷ Knot: ${(mixed('signet') / mixed('knot')).toFixed(2)}`);
 console.log(`Signet on node:dgram ÷ NSD: ${(mixed('signet-dgram') / mixed('nsd')).toFixed(2)}; batch ÷ dgram: ${(mixed('signet') / mixed('signet-dgram')).toFixed(2)}`);

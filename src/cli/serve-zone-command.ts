@@ -71,7 +71,7 @@ export function registerServeZoneCommand(program: Command, setCode: (c: number) 
     .option('--port <n>', 'UDP and TCP port', '5300')
     .option('--udp-size <n>', 'our EDNS UDP payload size (default 1232)')
     .option('--idle-timeout <ms>', 'TCP idle timeout in milliseconds (default 10000)')
-    .option('--answer-cache <n>', 'answer cache entries per generation (whole responses; referral templates); 0 turns it off (default 50000)')
+    .option('--answer-cache <n>', 'answer cache entries per generation (whole responses; referral templates); 0 turns it off (default 200000)')
     .option('--udp-backend <name>', `UDP socket backend: ${UDP_BACKENDS.join(', ')} (auto: the recvmmsg/sendmmsg addon when built, else node:dgram; default SIGNET_UDP_BACKEND or auto)`)
     .action(async (files: string[], o: ServeOptions) => {
       if (o.origin.length !== files.length) {

@@ -24,6 +24,12 @@ export interface RequestContext {
    * Long handlers (zone transfers) should stop producing messages when it fires.
    */
   readonly signal: AbortSignal;
+  /**
+   * True when the server copies a Uint8Array the handler returns before it calls the handler again, and keeps no
+   * reference to it (the batch backend copies it into its send buffer): the handler may then return a view of
+   * memory it reuses for later answers, without a copy of its own. Absent or false: the bytes must stay unchanged.
+   */
+  readonly borrow?: boolean;
 }
 
 /**

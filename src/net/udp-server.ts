@@ -297,6 +297,8 @@ export class UdpServer extends EventEmitter<UdpServerEvents> {
  */
 class BatchContext implements RequestContext {
   readonly transport = 'udp' as const;
+  /** Synchronous answers are copied into the send buffer (BatchSocket.reply) before the next datagram. */
+  readonly borrow = true;
   readonly signal: AbortSignal;
   readonly #sock: BatchSocket;
   readonly #slot: number;

@@ -4,6 +4,7 @@
 import { codecFor, DEFAULT_UDP_SIZE, encodeMessage, lowerOctet, Name, Opcode, RRType, udpResponseLimit, type Message, type ResourceRecord } from '../wire/index.js';
 import { answerQuery, type AnswerOptions, type AnswerTrace } from './answer.js';
 import { encodeOrServfail } from './respond.js';
+import { ResponseTable } from './response-table.js';
 import type { ServedZone } from './served-zone.js';
 import type { ZoneSet } from './zone-set.js';
 
@@ -15,13 +16,6 @@ export interface AnswerCacheStats {
   templateHits: number;
   /** Answered by the general path. */
   misses: number;
-}
-
-/** One cached whole response: the request bytes after the ID, and the response as first sent. */
-interface ExactEntry {
-  readonly key: Uint8Array;
-  readonly tcp: boolean;
-  readonly response: Uint8Array;
 }
 
 /** A referral encoded with the delegation's own name as the question, ready to be re-targeted. */
@@ -90,19 +84,6 @@ function alloc(n: number): Uint8Array {
   const out = slab.subarray(slabUsed, slabUsed + n);
   slabUsed += n;
   return out;
-}
-
-/** FNV-1a over `b[from, b.length)`, seeded with the transport. */
-function hashBytes(b: Uint8Array, from: number, tcp: boolean): number {
-  let h = tcp ? 0x050c5d1f : 0x811c9dc5;
-  for (let i = from; i < b.length; i++) h = Math.imul(h ^ b[i]!, 0x01000193);
-  return h >>> 0;
-}
-
-function sameTail(a: Uint8Array, b: Uint8Array, from: number): boolean {
-  if (a.length !== b.length - from) return false;
-  for (let i = 0; i < a.length; i++) if (a[i] !== b[from + i]) return false;
-  return true;
 }
 
 /** Offset just past the question of `request` when its QNAME is a plain (uncompressed) name, else -1. */
@@ -205,38 +186,36 @@ function innerNames(msg: Message, cut: Name): Set<string> | undefined {
 /**
  * Caches answers to ordinary queries for one ZoneSet (make a new one when another set is published). `lookup` is
  * tried on the raw request before decoding; `respond` answers a decoded ordinary query, from a template or by the
- * general path, and remembers what it can. Memory is bounded by two generations of `maxEntries` in each table.
+ * general path, and remembers what it can. Memory is bounded by two generations of `maxEntries` in each table
+ * (and of 64 MiB of whole responses).
  */
 export class AnswerCache {
   readonly zones: ZoneSet;
   readonly stats: AnswerCacheStats = { exactHits: 0, templateHits: 0, misses: 0 };
   readonly #opts: AnswerOptions;
-  readonly #exact: Generations<number, ExactEntry>;
+  /** Whole responses, kept at first sight: off the JS heap, so keeping one costs two copies and no garbage. */
+  readonly #exact: ResponseTable;
   readonly #templates: Generations<Name, Template[]>;
-  /**
-   * Hashes of requests answered once (a direct-mapped doorkeeper): a whole response is kept only when its request
-   * comes a second time, so one-off questions (random names, a single pass over many) cost no allocation.
-   */
-  readonly #seen = new Int32Array(1 << 16);
 
   constructor(zones: ZoneSet, opts: AnswerOptions = {}, maxEntries = 50_000) {
     this.zones = zones;
     this.#opts = opts;
-    this.#exact = new Generations(maxEntries);
+    this.#exact = new ResponseTable(maxEntries);
     this.#templates = new Generations(maxEntries);
   }
 
-  /** The response to exactly this request (all but the ID), when one was answered before; a fresh copy. */
-  lookup(request: Uint8Array, transport: 'udp' | 'tcp'): Uint8Array | undefined {
+  /**
+   * The response to exactly this request (all but the ID), when one was answered before. A fresh copy, or with
+   * `borrow` a view into the cache that the caller must copy before the next call (see `ServerRequestContext.borrow`).
+   */
+  lookup(request: Uint8Array, transport: 'udp' | 'tcp', borrow = false): Uint8Array | undefined {
     if (request.length < HEADER) return undefined;
-    const tcp = transport === 'tcp';
-    const e = this.#exact.get(hashBytes(request, 2, tcp));
-    if (e === undefined || e.tcp !== tcp || !sameTail(e.key, request, 2)) return undefined;
+    const stored = this.#exact.get(request, transport === 'tcp');
+    if (stored === undefined) return undefined;
     this.stats.exactHits++;
-    const out = alloc(e.response.length);
-    out.set(e.response);
-    out[0] = request[0]!;
-    out[1] = request[1]!;
+    if (borrow) return stored;
+    const out = alloc(stored.length);
+    out.set(stored);
     return out;
   }
 
@@ -248,54 +227,49 @@ export class AnswerCache {
     const limit = transport === 'udp' ? udpResponseLimit(query, this.#opts.udpSize ?? DEFAULT_UDP_SIZE) : 0xffff;
     const edns = query.edns ? (query.edns.dnssecOk ? 2 : 1) : 0;
     const flagWord = (request[2]! << 8) | request[3]!;
-    if (qEnd > 0 && q && ednsOk && !query.flags.qr && !NO_TEMPLATE.has(q.type)) {
-      const hit = this.#fromTemplate(q.name, q.class, request, qEnd, flagWord, edns, limit);
-      if (hit) {
-        this.stats.templateHits++;
-        return hit;
-      }
+    const tcp = transport === 'tcp';
+    const templated = qEnd > 0 && q !== undefined && ednsOk && !query.flags.qr && !NO_TEMPLATE.has(q.type);
+    let hit: Uint8Array | undefined;
+    // the general path finds the zone and the cut; when a template of that delegation fits, it stops there
+    const trace: AnswerTrace = templated
+      ? { stopAtReferral: (zone, cut) => (hit = this.#fromTemplate(zone, cut, q.name, q.class, request, qEnd, flagWord, edns, limit)) !== undefined }
+      : {};
+    const response = answerQuery(this.zones, query, this.#opts, trace);
+    if (trace.stopped && hit) {
+      this.stats.templateHits++;
+      this.#exact.set(request, tcp, hit);
+      return hit;
     }
     this.stats.misses++;
-    const trace: AnswerTrace = {};
-    const response = answerQuery(this.zones, query, this.#opts, trace);
     const ref = trace.referral;
-    if (ref && qEnd > 0 && q && ednsOk && !NO_TEMPLATE.has(q.type) && q.name.isSubdomainOf(ref.cut)) {
-      // a referral: encode it once as its delegation's template, and answer by re-targeting that
-      const t = makeTemplate(ref.zone, ref.cut, response, q.type, q.class, flagWord, edns, limit);
+    if (ref && templated && q.name.isSubdomainOf(ref.cut)) {
       // keyed by the model's own Name object of the cut (what cutAbove and node() give back): an identity lookup
-      const k = t ? ref.zone.node(ref.cut)?.name : undefined;
-      if (t && k) {
-        const list = this.#templates.get(k);
-        if (list) list.push(t);
-        else this.#templates.set(k, [t]);
-        const out = usable(t, q.name, ref.cut) ? retarget(t, request, qEnd) : undefined;
-        if (out && out.length <= limit) return out;
+      const k = ref.delegation;
+      const list = this.#templates.get(k);
+      if (!list) {
+        // the delegation's first referral: remembered, answered by the general path (a template costs a second
+        // encoding, which pays only for delegations asked about again under another name, type or flags)
+        this.#templates.set(k, []);
+      } else if (list) {
+        // asked about again: encode the referral once as a template of the delegation, and answer by re-targeting it
+        const t = makeTemplate(ref.zone, ref.cut, response, q.type, q.class, flagWord, edns, limit);
+        if (t) {
+          list.push(t);
+          const out = usable(t, q.name, ref.cut) ? retarget(t, request, qEnd) : undefined;
+          if (out && out.length <= limit) {
+            this.#exact.set(request, tcp, out);
+            return out;
+          }
+        }
       }
     }
     const bytes = encodeOrServfail(query, response, transport, this.#opts);
-    const tcp = transport === 'tcp';
-    const h = hashBytes(request, 2, tcp);
-    const slot = h & 0xffff;
-    if (this.#seen[slot] === (h | 0)) this.#exact.set(h, { key: request.slice(2), tcp, response: bytes });
-    else this.#seen[slot] = h;
+    this.#exact.set(request, tcp, bytes);
     return bytes;
   }
 
-  /** The referral for `qname` from a template of its delegation, when the general path would refer it there. */
-  #fromTemplate(qname: Name, qclass: number, request: Uint8Array, qEnd: number, flagWord: number, edns: number, limit: number): Uint8Array | undefined {
-    const zone = this.zones.find(qname, qclass);
-    if (!zone || !zone.soa) return undefined;
-    // the first step of the general path's lookup (answer.ts #lookup): a cut above the name, or a delegation at it
-    let cut: Name | undefined;
-    const above = zone.model.cutAbove(qname);
-    if (above) {
-      if (above.kind !== 'ns') return undefined;
-      cut = above.name;
-    } else {
-      const node = zone.node(qname);
-      if (!node || node.status !== 'delegation') return undefined;
-      cut = node.name;
-    }
+  /** The referral to `cut` (the model's Name of a delegation of `zone`) for `qname`, from a fitting template. */
+  #fromTemplate(zone: ServedZone, cut: Name, qname: Name, qclass: number, request: Uint8Array, qEnd: number, flagWord: number, edns: number, limit: number): Uint8Array | undefined {
     const list = this.#templates.get(cut);
     if (!list) return undefined;
     for (const t of list) {

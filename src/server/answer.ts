@@ -27,7 +27,15 @@ export interface AnswerOptions {
  * plain referral (nothing in the answer section) to the delegation `cut` of `zone`.
  */
 export interface AnswerTrace {
-  referral?: { readonly zone: ServedZone; readonly cut: Name };
+  /** `delegation` is the zone's own Name object of the cut (an identity key); `cut` may be in the query's case. */
+  referral?: { readonly zone: ServedZone; readonly cut: Name; readonly delegation: Name };
+  /**
+   * Asked when the lookup's first step finds a referral to `cut` (the zone's own Name of the delegation): returning
+   * true stops there — the caller answers from its own copy of that referral — and `answerQuery` returns a bare
+   * header with `stopped` set. The general path does the zone and cut lookup once for both.
+   */
+  readonly stopAtReferral?: (zone: ServedZone, cut: Name) => boolean;
+  stopped?: boolean;
 }
 
 /** Meta query types that are not answered from zone data (RFC 6895 §3.1). */
@@ -81,10 +89,16 @@ function answerUnchecked(zones: ZoneSet, query: Message, opts: AnswerOptions, ba
     const parent = zones.parentOf(zone);
     if (parent?.soa) zone = parent;
   }
-  const b = new ResponseBuilder(zone, query.edns?.dnssecOk ?? false, opts);
+  const b = new ResponseBuilder(zone, query.edns?.dnssecOk ?? false, opts, trace?.stopAtReferral);
   b.resolve(q.name, q.type);
+  if (b.stopped && trace) {
+    trace.stopped = true;
+    return base;
+  }
   const response = b.finish(base);
-  if (trace && b.referralCut && response.answer.length === 0) trace.referral = { zone, cut: b.referralCut };
+  if (trace && b.referralCut && b.referralDelegation && response.answer.length === 0) {
+    trace.referral = { zone, cut: b.referralCut, delegation: b.referralDelegation };
+  }
   return response;
 }
 
@@ -108,11 +122,17 @@ class ResponseBuilder {
   #positive = false;
   /** The delegation of a referral that is the whole response (set when the first lookup step refers). */
   referralCut: Name | undefined;
+  /** The zone's own Name of `referralCut`. */
+  referralDelegation: Name | undefined;
+  readonly #stopAtReferral: AnswerTrace['stopAtReferral'];
+  /** True when `stopAtReferral` took the referral: nothing was added. */
+  stopped = false;
 
-  constructor(zone: ServedZone, dnssec: boolean, opts: AnswerOptions) {
+  constructor(zone: ServedZone, dnssec: boolean, opts: AnswerOptions, stopAtReferral?: AnswerTrace['stopAtReferral']) {
     this.#z = zone;
     this.#dnssec = dnssec;
     this.#opts = opts;
+    this.#stopAtReferral = stopAtReferral;
   }
 
   finish(base: Message): Message {
@@ -161,7 +181,7 @@ class ResponseBuilder {
     if (node && node.status === 'delegation') {
       // RFC 4035 §3.1.4.1: DS at a delegation point is answered from the parent side, authoritatively
       if (qtype !== RRType.DS) {
-        this.#referral(name);
+        this.#referral(name, node.name);
         return undefined;
       }
       const ds = z.model.rrset(name, RRType.DS);
@@ -252,14 +272,24 @@ class ResponseBuilder {
     return qtype === RRType.CNAME ? undefined : synthesized;
   }
 
-  /** A referral to the child at `cut` (RFC 1034 §4.3.2 step 3b, RFC 4035 §3.1.4). */
-  #referral(cut: Name): void {
+  /**
+   * A referral to the child at `cut` (RFC 1034 §4.3.2 step 3b, RFC 4035 §3.1.4); `modelCut` is the zone's own Name
+   * of the delegation (`cut` may be the query name, in the query's case).
+   */
+  #referral(cut: Name, modelCut: Name = cut): void {
     const z = this.#z;
     const ns = z.model.rrset(cut, RRType.NS);
     if (!ns) return;
+    if (this.#answer.length === 0 && this.#authority.length === 0 && this.#additional.length === 0) {
+      if (this.#stopAtReferral?.(z, modelCut)) {
+        this.stopped = true;
+        return;
+      }
+      this.referralCut = cut;
+      this.referralDelegation = modelCut;
+    }
     // AA describes the first answer record; a bare referral is not authoritative
     if (this.#answer.length === 0) this.#aa = false;
-    if (this.#answer.length === 0 && this.#authority.length === 0 && this.#additional.length === 0) this.referralCut = cut;
     this.#addSet(this.#authority, ns, cut, false);
     if (this.#dnssec) {
       const ds = z.model.rrset(cut, RRType.DS);

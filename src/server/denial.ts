@@ -2,12 +2,13 @@
 // with their RRSIGs, prove a name error, no data, a wildcard answer, a wildcard no-data, or an unsigned delegation.
 import { RRType, type Name, type ResourceRecord } from '../wire/index.js';
 import { toRecords, type Nsec3Entry, type ServedZone } from './served-zone.js';
-import type { ZoneNode } from '../zone/index.js';
+import type { RRset, ZoneNode } from '../zone/index.js';
 
 /** Records proving something, deduplicated by RRset (a record set may serve two purposes, RFC 4035 §3.1.3.2). */
 class Proof {
   readonly records: ResourceRecord[] = [];
-  readonly #seen = new Set<string>();
+  /** Keys of the owners proved so far: at most three per proof, so a list beats a Set. */
+  readonly #seen: string[] = [];
   readonly #zone: ServedZone;
   constructor(zone: ServedZone) {
     this.#zone = zone;
@@ -15,16 +16,31 @@ class Proof {
 
   nsec(node: ZoneNode | undefined): void {
     if (!node) return;
-    const set = node.rrsets.find((s) => s.type === RRType.NSEC);
-    if (!set || this.#seen.has(node.name.key())) return;
-    this.#seen.add(node.name.key());
-    this.records.push(...toRecords(set), ...this.#zone.rrsigs(node.name, RRType.NSEC, set.ttl));
+    let set: RRset | undefined;
+    for (const s of node.rrsets) {
+      if (s.type === RRType.NSEC) {
+        set = s;
+        break;
+      }
+    }
+    if (!set) return;
+    const k = node.name.key();
+    if (this.#seen.includes(k)) return;
+    this.#seen.push(k);
+    this.#add(toRecords(set), this.#zone.rrsigs(node.name, RRType.NSEC, set.ttl));
   }
 
   nsec3(e: Nsec3Entry | undefined): void {
-    if (!e || this.#seen.has(e.owner.key())) return;
-    this.#seen.add(e.owner.key());
-    this.records.push(...toRecords(e.rrset), ...this.#zone.rrsigs(e.owner, RRType.NSEC3, e.rrset.ttl));
+    if (!e) return;
+    const k = e.owner.key();
+    if (this.#seen.includes(k)) return;
+    this.#seen.push(k);
+    this.#add(toRecords(e.rrset), this.#zone.rrsigs(e.owner, RRType.NSEC3, e.rrset.ttl));
+  }
+
+  #add(records: readonly ResourceRecord[], sigs: readonly ResourceRecord[]): void {
+    for (const r of records) this.records.push(r);
+    for (const r of sigs) this.records.push(r);
   }
 }
 

@@ -7,11 +7,15 @@ import { AnswerCache } from './answer-cache.js';
 import { decodeRequest, respondToMessage } from './respond.js';
 import { ZoneSet } from './zone-set.js';
 
+/** Entries per generation of each answer cache table unless DnsServerOptions.answerCache says otherwise. */
+export const DEFAULT_ANSWER_CACHE = 200_000;
+
 /** Options of a DnsServer: answering options plus the answer cache's size. */
 export interface DnsServerOptions extends AnswerOptions {
   /**
    * Entries per generation in each table of the answer cache (whole responses; referral templates), which is made
-   * afresh for every published zone set; 0 turns it off. Default 50,000.
+   * afresh for every published zone set; 0 turns it off. Default {@link DEFAULT_ANSWER_CACHE}; whole responses are
+   * also bounded to 64 MiB per generation.
    */
   readonly answerCache?: number;
 }
@@ -19,6 +23,12 @@ export interface DnsServerOptions extends AnswerOptions {
 /** What the server needs to know about a request's arrival (net/'s RequestContext satisfies it). */
 export interface ServerRequestContext {
   readonly transport: 'udp' | 'tcp';
+  /**
+   * The listener copies a returned Uint8Array before the next request and keeps no reference to it (net/'s batch
+   * backend): answers from the cache are then views of its memory, not copies. A wrapper that answers later (after
+   * an await) must not pass it on.
+   */
+  readonly borrow?: boolean;
 }
 
 /** A handler's result, as net/ takes it: nothing, one message, or a stream of messages (TCP transfers). */
@@ -137,11 +147,11 @@ export class DnsServer<C extends ServerRequestContext = ServerRequestContext> {
     const zones = this.#zones;
     let cache = this.#cache;
     if (cache?.zones !== zones) {
-      const max = this.#opts.answerCache ?? 50_000;
+      const max = this.#opts.answerCache ?? DEFAULT_ANSWER_CACHE;
       cache = this.#cache = max > 0 ? new AnswerCache(zones, this.#opts, max) : undefined;
     }
     // a request answered before by the ordinary path (below) gets the same response, ID aside
-    const hit = cache?.lookup(request, ctx.transport);
+    const hit = cache?.lookup(request, ctx.transport, ctx.borrow === true);
     if (hit) return hit;
     const d = decodeRequest(request);
     if (d.kind === 'drop') return null;

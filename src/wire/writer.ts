@@ -7,6 +7,27 @@ const HASHES = new Int32Array(128);
 /** A buffer the next writer may start in (returned by `finish`), so that short messages allocate only their copy. */
 let spare: Uint8Array | undefined = new Uint8Array(4096);
 
+/**
+ * The compression table, shared by all writers: open addressing over (suffix hash, offset) with a stamp per slot
+ * naming the writer that filled it, so a new writer starts with an empty table without clearing anything. A slot
+ * of another writer counts as empty (compressing writers are never interleaved: each message is written in one go).
+ */
+const CT_SLOTS = 1 << 15;
+const CT_MASK = CT_SLOTS - 1;
+const CT_HASH = new Int32Array(CT_SLOTS);
+const CT_OFFSET = new Int32Array(CT_SLOTS);
+const CT_STAMP = new Int32Array(CT_SLOTS);
+let lastStamp = 0;
+
+/** A stamp for a new compressing writer (never 0, which marks never-used slots). */
+function nextStamp(): number {
+  if (lastStamp === 0x7fffffff) {
+    CT_STAMP.fill(0);
+    lastStamp = 0;
+  }
+  return ++lastStamp;
+}
+
 /** Results up to SMALL octets are carved out of a shared slab: one allocation per many messages, not per message. */
 const SMALL = 1024;
 const SLAB = 16 * 1024;
@@ -30,8 +51,11 @@ function copyOut(buf: Uint8Array, n: number): Uint8Array {
 export class WireWriter {
   #buf: Uint8Array;
   #pos = 0;
-  /** key: hash of a case-folded wire suffix → offset of its first occurrence (only offsets < 0x4000 are usable) */
-  #table: Map<number, number> | undefined;
+  /**
+   * This writer's stamp in the shared compression table (hash of a case-folded wire suffix → offset of its first
+   * occurrence; only offsets < 0x4000 are usable), or 0 when it does not compress.
+   */
+  readonly #stamp: number;
 
   constructor(opts: { compress?: boolean; initialSize?: number } = {}) {
     const size = opts.initialSize ?? 512;
@@ -39,7 +63,7 @@ export class WireWriter {
       this.#buf = spare;
       spare = undefined;
     } else this.#buf = new Uint8Array(size);
-    this.#table = opts.compress ? new Map() : undefined;
+    this.#stamp = opts.compress ? nextStamp() : 0;
   }
 
   get offset(): number {
@@ -97,9 +121,8 @@ export class WireWriter {
    */
   name(n: Name, opts: { compress?: boolean; lower?: boolean } = {}): void {
     const w = n.wire;
-    const table = opts.compress ? this.#table : undefined;
-    if (table) {
-      this.#compressed(w, 0, opts.lower === true, table);
+    if (opts.compress && this.#stamp !== 0) {
+      this.#compressed(w, 0, opts.lower === true);
       return;
     }
     this.#grow(w.length);
@@ -124,7 +147,7 @@ export class WireWriter {
     }
     const end = i + 1;
     if (end - from > 255) return -1;
-    if (this.#table) this.#compressed(bytes, from, false, this.#table);
+    if (this.#stamp !== 0) this.#compressed(bytes, from, false);
     else this.bytes(bytes.subarray(from, end));
     return end;
   }
@@ -133,7 +156,7 @@ export class WireWriter {
    * Write the well-formed name at `from` in `w`, replacing its longest suffix already in the message by a pointer.
    * Suffixes are found by a hash of their case-folded labels and confirmed by comparing with the bytes written.
    */
-  #compressed(w: Uint8Array, from: number, lower: boolean, table: Map<number, number>): void {
+  #compressed(w: Uint8Array, from: number, lower: boolean): void {
     const starts = STARTS;
     const hashes = HASHES;
     let count = 0;
@@ -146,23 +169,41 @@ export class WireWriter {
       for (let j = 1; j <= len; j++) h = Math.imul(h ^ lowerOctet(w[at + j]!), 0x01000193);
       hashes[k] = h;
     }
+    const stamp = this.#stamp;
     for (let k = 0; k < count; k++) {
-      const at = table.get(hashes[k]!);
-      if (at !== undefined && this.#sameName(at, w, starts[k]!)) {
+      const hk = hashes[k]!;
+      // find the suffix's entry, or the free slot where it would go (-1 when the table is full)
+      let at = -1;
+      let free = -1;
+      for (let s = hk & CT_MASK, n = 0; n < CT_SLOTS; s = (s + 1) & CT_MASK, n++) {
+        if (CT_STAMP[s] !== stamp) {
+          free = s;
+          break;
+        }
+        if (CT_HASH[s] === hk && CT_OFFSET[s]! >= 0) {
+          at = CT_OFFSET[s]!;
+          break;
+        }
+      }
+      if (at >= 0 && this.#sameName(at, w, starts[k]!)) {
         this.u16(0xc000 | at);
         return;
       }
-      if (at === undefined && this.#pos < 0x4000) table.set(hashes[k]!, this.#pos);
+      if (at < 0 && free >= 0 && this.#pos < 0x4000) {
+        CT_STAMP[free] = stamp;
+        CT_HASH[free] = hk;
+        CT_OFFSET[free] = this.#pos;
+      }
       const i = starts[k]!;
       const len = w[i]!;
       this.#grow(len + 1);
-      if (lower) {
-        this.#buf[this.#pos] = len;
-        for (let j = 1; j <= len; j++) this.#buf[this.#pos + j] = lowerOctet(w[i + j]!);
-      } else {
-        this.#buf.set(w.subarray(i, i + len + 1), this.#pos);
-      }
-      this.#pos += len + 1;
+      // a byte loop: labels are short, and a subarray per label would allocate
+      const buf = this.#buf;
+      const pos = this.#pos;
+      buf[pos] = len;
+      if (lower) for (let j = 1; j <= len; j++) buf[pos + j] = lowerOctet(w[i + j]!);
+      else for (let j = 1; j <= len; j++) buf[pos + j] = w[i + j]!;
+      this.#pos = pos + len + 1;
     }
     this.u8(0);
   }
@@ -192,7 +233,9 @@ export class WireWriter {
   /** Forget everything after `offset` (used to undo a record that did not fit). */
   truncate(offset: number): void {
     this.#pos = offset;
-    if (this.#table) for (const [k, v] of this.#table) if (v >= offset) this.#table.delete(k);
+    // entries at or after `offset` are forgotten (left as tombstones, which lookups step over)
+    const stamp = this.#stamp;
+    if (stamp !== 0) for (let s = 0; s < CT_SLOTS; s++) if (CT_STAMP[s] === stamp && CT_OFFSET[s]! >= offset) CT_OFFSET[s] = -1;
   }
 
   /** The bytes written so far (a copy); the writer's buffer is handed to the next writer, so do not write after. */
