@@ -5,7 +5,8 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
-import { Name, RRClass, RRType, rdataFromText, type ResourceRecord } from '../wire/index.js';
+import { RRType, type ResourceRecord } from '../wire/index.js';
+import { changeRecord, PATCH_BASE, PATCH_ORIGIN, patchRecord } from '../../tests/support/patch-fixture.js';
 import { withSoaSerial, ZoneModel } from '../zone/index.js';
 import { MemoryKeyStore } from './memory-key-store.js';
 import type { Signer } from './key-store.js';
@@ -13,20 +14,10 @@ import { signZone } from './zone-signer.js';
 import { verifyZoneModel } from './zone-verifier.js';
 import { resignInPlace } from './incremental-resign.js';
 
-const ex = Name.parse('example.');
-const n = (s: string): Name => Name.parse(s, ex);
-const rr = (owner: string, type: number, text: string, ttl = 3600): ResourceRecord => ({ owner: n(owner), type, class: RRClass.IN, ttl, rdata: rdataFromText(type, text, ex) });
+const ex = PATCH_ORIGIN;
+const rr = patchRecord;
 const NOW = 1_800_000_000;
-
-const BASE: ResourceRecord[] = [
-  rr('@', RRType.SOA, 'ns1 host 1 3600 600 86400 300'),
-  rr('@', RRType.NS, 'ns1'),
-  rr('ns1', RRType.A, '192.0.2.53'),
-  rr('sub', RRType.NS, 'ns.sub'),
-  rr('ns.sub', RRType.A, '192.0.2.54'),
-  rr('a.b.c', RRType.TXT, '"deep"'),
-  rr('m', RRType.MX, '10 ns1'),
-];
+const BASE = PATCH_BASE;
 
 async function keys(): Promise<{ ksk: Signer; zsk: Signer }> {
   const store = new MemoryKeyStore();
@@ -71,7 +62,7 @@ for (const [label, denial] of [['NSEC', undefined], ['NSEC3', { nsec3: {} }], ['
         const added: ResourceRecord[] = [];
         for (const c of step) {
           if ((c.type === RRType.DS) !== (c.owner === 'sub')) continue;
-          const r = c.type === RRType.A ? rr(c.owner, RRType.A, `192.0.2.${c.v}`) : c.type === RRType.TXT ? rr(c.owner, RRType.TXT, `"t${c.v}"`) : rr(c.owner, RRType.DS, `${c.v} 15 2 ${'ab'.repeat(32)}`);
+          const r = changeRecord(c);
           const has = unsigned.some((h) => id(h) === id(r));
           if (removed.some((h) => id(h) === id(r)) || added.some((h) => id(h) === id(r))) continue;
           if (has && !c.add) removed.push(r);

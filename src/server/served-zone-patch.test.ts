@@ -4,24 +4,16 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
-import { encodeMessage, makeQuery, Name, RRClass, RRType, rdataFromText, type ResourceRecord } from '../wire/index.js';
+import { encodeMessage, makeQuery, RRType, type ResourceRecord } from '../wire/index.js';
+import { changeRecord, PATCH_BASE, PATCH_ORIGIN, patchName } from '../../tests/support/patch-fixture.js';
 import { modelRecords, withSoaSerial, ZoneModel } from '../zone/index.js';
 import { MemoryKeyStore, resignInPlace, signZone, type DenialOptions } from '../dnssec/index.js';
 import { respondToWire, ServedZone, ZoneSet } from './index.js';
 
-const ex = Name.parse('example.');
-const n = (s: string): Name => Name.parse(s, ex);
-const rr = (owner: string, type: number, text: string, ttl = 3600): ResourceRecord => ({ owner: n(owner), type, class: RRClass.IN, ttl, rdata: rdataFromText(type, text, ex) });
+const ex = PATCH_ORIGIN;
+const n = patchName;
 const NOW = 1_800_000_000;
-const BASE: ResourceRecord[] = [
-  rr('@', RRType.SOA, 'ns1 host 1 3600 600 86400 300'),
-  rr('@', RRType.NS, 'ns1'),
-  rr('ns1', RRType.A, '192.0.2.53'),
-  rr('sub', RRType.NS, 'ns.sub'),
-  rr('ns.sub', RRType.A, '192.0.2.54'),
-  rr('*.w', RRType.TXT, '"wild"'),
-  rr('a.b.c', RRType.TXT, '"deep"'),
-];
+const BASE = PATCH_BASE;
 const OWNERS = ['w', 'v.w', 'x.y', 'q.x.y', 'a.b.c', 'b.c', 'zz.b.c', 'sub', 'm'];
 const PROBES = [...OWNERS, '@', 'ns1', 'nothing', 'deeper.v.w', 'c', 'y', 'ns.sub', 'below.sub', 'k.w'];
 const TYPES = [RRType.A, RRType.TXT, RRType.DS, RRType.NSEC, RRType.DNSKEY, RRType.SOA, RRType.MX];
@@ -47,7 +39,7 @@ for (const [label, denial] of [['NSEC', { nsec: true }], ['NSEC3', { nsec3: {} }
           const key = (r: ResourceRecord): string => `${r.owner.key()}|${r.type}|${Buffer.from(r.rdata).toString('hex')}`;
           for (const c of step) {
             if ((c.type === RRType.DS) !== (c.owner === 'sub')) continue;
-            const r = c.type === RRType.A ? rr(c.owner, RRType.A, `192.0.2.${c.v}`) : c.type === RRType.TXT ? rr(c.owner, RRType.TXT, `"t${c.v}"`) : rr(c.owner, RRType.DS, `${c.v} 15 2 ${'ab'.repeat(32)}`);
+            const r = changeRecord(c);
             if ([...removed, ...added].some((x) => key(x) === key(r))) continue;
             const has = held.some((h) => key(h) === key(r));
             if (has && !c.add) removed.push(r);

@@ -4,21 +4,14 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
-import { Name, RRClass, RRType, rdataFromText, type ResourceRecord } from '../wire/index.js';
+import { Name, RRType, type ResourceRecord } from '../wire/index.js';
+import { changeRecord, PATCH_BASE, PATCH_ORIGIN, patchName, patchRecord } from '../../tests/support/patch-fixture.js';
 import { ZoneModel } from './zone-model.js';
 
-const ex = Name.parse('example.');
-const n = (s: string): Name => Name.parse(s, ex);
-const rr = (owner: string, type: number, text: string, ttl = 3600): ResourceRecord => ({ owner: n(owner), type, class: RRClass.IN, ttl, rdata: rdataFromText(type, text, ex) });
-
-const BASE: ResourceRecord[] = [
-  rr('@', RRType.SOA, 'ns1 host 1 3600 600 86400 300'),
-  rr('@', RRType.NS, 'ns1'),
-  rr('ns1', RRType.A, '192.0.2.53'),
-  rr('sub', RRType.NS, 'ns.sub'),
-  rr('ns.sub', RRType.A, '192.0.2.54'),
-  rr('a.b.c', RRType.TXT, '"deep"'),
-];
+const ex = PATCH_ORIGIN;
+const n = patchName;
+const rr = patchRecord;
+const BASE = PATCH_BASE;
 
 /** Everything a model says, as plain data. */
 function describe(m: ZoneModel): unknown {
@@ -51,12 +44,6 @@ const change = fc.record({
   add: fc.boolean(),
 });
 
-function recordFor(c: { owner: string; type: number; v: number }): ResourceRecord {
-  if (c.type === RRType.A) return rr(c.owner, RRType.A, `192.0.2.${c.v}`);
-  if (c.type === RRType.TXT) return rr(c.owner, RRType.TXT, `"t${c.v}"`);
-  return rr(c.owner, RRType.DS, `${c.v} 13 2 ${'ab'.repeat(32)}`);
-}
-
 test('a patch leaves the model as a fresh build of the same records would be, and its inverse undoes it', () => {
   fc.assert(
     fc.property(fc.array(fc.array(change, { minLength: 1, maxLength: 4 }), { minLength: 1, maxLength: 8 }), (steps) => {
@@ -67,7 +54,7 @@ test('a patch leaves the model as a fresh build of the same records would be, an
         const removed: ResourceRecord[] = [];
         const added: ResourceRecord[] = [];
         for (const c of step) {
-          const r = recordFor(c);
+          const r = changeRecord(c, 13);
           // DS only at the delegation; everything else only outside it
           if ((c.type === RRType.DS) !== (c.owner === 'sub')) continue;
           const has = held.some((h) => h.owner.equals(r.owner) && h.type === r.type && Buffer.compare(h.rdata, r.rdata) === 0);
