@@ -5,7 +5,7 @@
 // change (a few binary searches in the model's canonical order), not to the zone.
 import { decodeRdata, RRType, type Name, type NSEC, type NSEC3, type NSEC3PARAM, type ResourceRecord } from '../wire/index.js';
 import { compareBytes, fromBase32Hex } from '../util/index.js';
-import { nsec3Owner, nsec3Types } from './nsec3-chain.js';
+import { NSEC3_FLAG_OPT_OUT, nsec3Owner, nsec3Types } from './nsec3-chain.js';
 import { NSEC3_SHA1, nsec3Hash } from './nsec3-hash.js';
 import { soaMinimum, type ZoneModel, type ZoneNode } from '../zone/index.js';
 import type { Signer } from './key-store.js';
@@ -130,11 +130,11 @@ export function resignInPlace(model: ZoneModel, unsigned: ZoneDiff, opts: InPlac
   const added: ResourceRecord[] = [];
   let made = 0;
   let earliestNew = Infinity;
-  const sign = (node: ZoneNode, type: number, ttl: number, rdatas: readonly Uint8Array[]): void => {
+  const sign = (owner: Name, type: number, ttl: number, rdatas: readonly Uint8Array[]): void => {
     for (const s of zsks) {
-      const w = signatureWindow(timing, node.name, type, s.keyTag);
-      const rdata = signRRset({ owner: node.name, type, class: cls, ttl, rdatas }, s, origin, w);
-      added.push({ owner: node.name, type: RRType.RRSIG, class: cls, ttl, rdata });
+      const w = signatureWindow(timing, owner, type, s.keyTag);
+      const rdata = signRRset({ owner, type, class: cls, ttl, rdatas }, s, origin, w);
+      added.push({ owner, type: RRType.RRSIG, class: cls, ttl, rdata });
       made++;
       const exp = opts.now + ((w.expiration - opts.now) | 0);
       if (exp < earliestNew) earliestNew = exp;
@@ -158,7 +158,7 @@ export function resignInPlace(model: ZoneModel, unsigned: ZoneDiff, opts: InPlac
       for (const t of o.changedTypes) {
         dropSigs(node, t);
         const set = setOf(node, t);
-        if (set && signable(t)) sign(node, t, set.ttl, set.rdatas);
+        if (set && signable(t)) sign(node.name, t, set.ttl, set.rdatas);
       }
       const typesAfter = node.rrsets.filter((s) => !GENERATED.has(s.type)).map((s) => s.type);
       if (n3) {
@@ -190,15 +190,7 @@ export function resignInPlace(model: ZoneModel, unsigned: ZoneDiff, opts: InPlac
         if (node) dropSigs(node, RRType.NSEC3);
         if (c.rdata) {
           added.push({ owner: c.owner, type: RRType.NSEC3, class: cls, ttl: denialTtl, rdata: c.rdata });
-          const owner = c.owner;
-          for (const s of zsks) {
-            const w = signatureWindow(timing, owner, RRType.NSEC3, s.keyTag);
-            const rdata = signRRset({ owner, type: RRType.NSEC3, class: cls, ttl: denialTtl, rdatas: [c.rdata] }, s, origin, w);
-            added.push({ owner, type: RRType.RRSIG, class: cls, ttl: denialTtl, rdata });
-            made++;
-            const exp = opts.now + ((w.expiration - opts.now) | 0);
-            if (exp < earliestNew) earliestNew = exp;
-          }
+          sign(c.owner, RRType.NSEC3, denialTtl, [c.rdata]);
         }
       }
     }
@@ -216,7 +208,7 @@ export function resignInPlace(model: ZoneModel, unsigned: ZoneDiff, opts: InPlac
       for (const rd of old?.rdatas ?? []) removed.push({ owner: node.name, type: RRType.NSEC, class: cls, ttl: old!.ttl, rdata: rd });
       dropSigs(node, RRType.NSEC);
       added.push({ owner: node.name, type: RRType.NSEC, class: cls, ttl: denialTtl, rdata });
-      sign(node, RRType.NSEC, denialTtl, [rdata]);
+      sign(node.name, RRType.NSEC, denialTtl, [rdata]);
     }
   } catch (e) {
     undo1();
@@ -358,8 +350,13 @@ function nsec3Of(model: ZoneModel): { readonly iterations: number; readonly salt
   const p = decodeRdata<NSEC3PARAM>(RRType.NSEC3PARAM, param.rdatas[0]!);
   if (p.hashAlgorithm !== NSEC3_SHA1 || p.flags !== 0) return 'unsupported';
   // Opt-Out: membership depends on DS at delegations and on what empty non-terminals lead to; not done in place
-  const first = nextHashed(model, model.origin, new Set(), [], true);
-  if (first === 'opt-out') return 'unsupported';
+  const depth = model.origin.labelCount + 1;
+  for (let k = nextApexChild(model, 0, depth); k >= 0; k = nextApexChild(model, k, depth)) {
+    const set = setOf(model.nodeAt(k)!, RRType.NSEC3);
+    if (!set) continue;
+    if ((decodeRdata<NSEC3>(RRType.NSEC3, set.rdatas[0]!).flags & NSEC3_FLAG_OPT_OUT) !== 0) return 'unsupported';
+    break;
+  }
   return { iterations: p.iterations, salt: p.salt };
 }
 
@@ -401,13 +398,10 @@ function isHashedOwner(n: ZoneNode): boolean {
 }
 
 /**
- * The next hashed owner after `name`'s hash in the chain as it will be: NSEC3 owners now in the model minus
- * `gone`, plus `extra` (sorted hashes), wrapping. With `probe`, returns 'opt-out' when the first NSEC3 found has the
- * Opt-Out flag (used to tell the zone's kind).
+ * The next hashed owner after the hashed owner name `name` in the chain as it will be: NSEC3 owners now in the model
+ * minus `gone`, plus `extra` (sorted hashes), wrapping.
  */
-function nextHashed(model: ZoneModel, name: Name, gone: ReadonlySet<string>, extra: readonly Uint8Array[], probe?: boolean): Uint8Array | undefined;
-function nextHashed(model: ZoneModel, name: Name, gone: ReadonlySet<string>, extra: readonly Uint8Array[], probe: true): Uint8Array | 'opt-out' | undefined;
-function nextHashed(model: ZoneModel, name: Name, gone: ReadonlySet<string>, extra: readonly Uint8Array[], probe = false): Uint8Array | 'opt-out' | undefined {
+function nextHashed(model: ZoneModel, name: Name, gone: ReadonlySet<string>, extra: readonly Uint8Array[]): Uint8Array | undefined {
   const origin = model.origin;
   const depth = origin.labelCount + 1;
   const own = name.labelCount === depth ? hashOfOwner(name) : undefined;
@@ -419,13 +413,11 @@ function nextHashed(model: ZoneModel, name: Name, gone: ReadonlySet<string>, ext
   for (let k = nextApexChild(model, i, depth); k >= 0; k = nextApexChild(model, k, depth)) {
     const n = model.nodeAt(k)!;
     if (!isHashedOwner(n)) continue;
-    if (probe) return (decodeRdata<NSEC3>(RRType.NSEC3, setOf(n, RRType.NSEC3)!.rdatas[0]!).flags & 1) !== 0 ? 'opt-out' : undefined;
     const h = hashOfOwner(n.name);
     if (!h || (own && compareBytes(h, own) <= 0) || gone.has(hexOf(h))) continue;
     found = h;
     break;
   }
-  if (probe) return undefined;
   const after = own ? extra.find((h) => compareBytes(h, own) > 0) : extra[0];
   if (after && (!found || compareBytes(after, found) < 0)) found = after;
   if (found) return found;
