@@ -225,3 +225,42 @@ test('incremental verification: a signature left over an RRset that changed is s
   const rolled = signZone(fixtureZone(keys.foreign, 3), opts);
   assert.equal(alreadyVerified(signedDiff(prev, rolled)), undefined);
 });
+
+test('changes with their diff are signed in place; after one fails verification the next is signed as a whole zone and keeps it', async () => {
+  const h = await harness();
+  const v1 = fixtureZone(undefined, 100);
+  await h.pipeline.sourceUpdated(v1);
+  const soaOf = (rs: readonly ResourceRecord[]): ResourceRecord => rs.find((r) => r.type === RRType.SOA)!;
+  const line = (owner: string): ResourceRecord => ({ owner: FIXTURE_ORIGIN.prepend(owner), type: RRType.A, class: 1, ttl: 3600, rdata: rdataFromText(RRType.A, '192.0.2.7', FIXTURE_ORIGIN) });
+  // a good change: in place
+  const v2 = [...fixtureZone(undefined, 101), line('one')];
+  await h.pipeline.sourceUpdated(v2, { removed: [soaOf(v1)], added: [soaOf(v2), line('one')] });
+  assert.equal(h.pipeline.served?.serial, 101);
+  assert.ok(h.pipeline.served?.touched, 'signed in place');
+  assert.ok(verifyZone(h.pipeline.served!.records, { origin: FIXTURE_ORIGIN, now: Math.floor(T0 / 1000) }).ok);
+  // a change whose new signatures do not verify: refused, the last good version stays
+  const good = h.setup;
+  const zsk = 'zsks' in good.keys ? good.keys.zsks[0]! : undefined;
+  const broken: Signer = { ...zsk!, sign: (d) => { const s = zsk!.sign(d); s[0] = s[0]! ^ 1; return s; } };
+  h.setup = { keys: { ksks: 'ksks' in good.keys ? good.keys.ksks : [], zsks: [broken] } };
+  const v3 = [...v2.filter((r) => r.type !== RRType.SOA), ...fixtureZone(undefined, 102).filter((r) => r.type === RRType.SOA), line('two')];
+  await h.pipeline.sourceUpdated(v3, { removed: [soaOf(v2)], added: [soaOf(v3), line('two')] });
+  assert.equal(h.pipeline.status.signing, 'SIGNING_FAILED');
+  assert.equal(h.pipeline.served?.serial, 101);
+  // the next change, with good keys: the whole zone is signed, so "two" (from the refused version) is in it too
+  h.setup = good;
+  const v4 = [...v3.filter((r) => r.type !== RRType.SOA), ...fixtureZone(undefined, 103).filter((r) => r.type === RRType.SOA), line('three')];
+  await h.pipeline.sourceUpdated(v4, { removed: [soaOf(v3)], added: [soaOf(v4), line('three')] });
+  const served = h.pipeline.served!;
+  assert.equal(served.serial, 103);
+  assert.equal(served.touched, undefined, 'signed as a whole zone');
+  const owners = new Set(served.records.map((r) => r.owner.toString()));
+  assert.ok(owners.has(FIXTURE_ORIGIN.prepend('two').toString()) && owners.has(FIXTURE_ORIGIN.prepend('three').toString()));
+  assert.ok(verifyZone(served.records, { origin: FIXTURE_ORIGIN, now: Math.floor(T0 / 1000) }).ok);
+  // and the one after is in place again
+  const v5 = [...v4.filter((r) => r.type !== RRType.SOA), ...fixtureZone(undefined, 104).filter((r) => r.type === RRType.SOA), line('four')];
+  await h.pipeline.sourceUpdated(v5, { removed: [soaOf(v4)], added: [soaOf(v5), line('four')] });
+  assert.equal(h.pipeline.served?.serial, 104);
+  assert.ok(h.pipeline.served?.touched);
+  await runChecks(h);
+});

@@ -128,7 +128,10 @@ export class ZonePipeline {
   #unsigned: readonly ResourceRecord[] | (() => readonly ResourceRecord[]) | undefined;
   /** Versions made in place: marks them stale once a newer one changed their model. */
   readonly #retire = new WeakMap<SignedVersion, () => void>();
-  /** Set when an in-place change could not be published: the next version is signed in full. */
+  /**
+   * Set when a version could not be made or published: the served version then lacks a change the source has (and
+   * after a failed publish, what the publisher saw is unknown), so the next version is signed as a whole zone.
+   */
   #inPlaceBroken = false;
   #signed: SignedVersion | undefined;
   #queue: Promise<void> = Promise.resolve();
@@ -212,6 +215,8 @@ export class ZonePipeline {
     }
     const serial = soaSerial(soa.rdata);
     if (out.kind === 'failed') {
+      // the served version now lacks a change the source has: the next one is signed as a whole zone
+      this.#inPlaceBroken = true;
       await this.#setStatus({ signing: 'SIGNING_FAILED' }, `serial ${serial} not published: ${out.failures.length} verification failure${out.failures.length > 1 ? 's' : ''}, first: ${out.failures[0]}`);
       this.#log.warn({ zone: this.origin.toString(), serial, failures: out.failures.slice(0, 5) }, 'change signed in place failed verification; keeping the last good version');
       return true;
@@ -254,9 +259,9 @@ export class ZonePipeline {
       await this.#o.ports.publish(version);
     } catch (e) {
       out.undo();
-      await this.#setStatus({ signing: 'SIGNING_FAILED' }, `publishing serial ${serial} failed: ${(e as Error).message}`);
-      // what the publisher saw of the undone change is unknown: the next version is built afresh
+      // the served version now lacks a change the source has: the next one is signed as a whole zone
       this.#inPlaceBroken = true;
+      await this.#setStatus({ signing: 'SIGNING_FAILED' }, `publishing serial ${serial} failed: ${(e as Error).message}`);
       return true;
     }
     this.#log.debug({ zone: this.origin.toString(), serial, why: 'source change', made: out.made, inPlace: true, ms: clock.now() - nowMs }, 'published');
@@ -413,6 +418,8 @@ export class ZonePipeline {
       lap('verify');
       if (!verdict.ok) {
         const first = verdict.failures[0]!;
+        // the served version now lacks a change the source has: the next one is signed as a whole zone
+        this.#inPlaceBroken = true;
         await this.#setStatus({ signing: 'SIGNING_FAILED' }, `serial ${serial} not published: ${verdict.failures.length} verification failure${verdict.failures.length > 1 ? 's' : ''}, first: ${formatVerifyFailure(first)}`);
         this.#log.warn({ zone: this.origin.toString(), serial, failures: verdict.failures.length }, 'signed zone failed verification; keeping the last good version');
         return;
@@ -439,6 +446,8 @@ export class ZonePipeline {
         model,
       };
     } catch (e) {
+      // the served version now lacks a change the source has: the next one is signed as a whole zone
+      this.#inPlaceBroken = true;
       await this.#setStatus({ signing: 'SIGNING_FAILED' }, `signing failed (${why}): ${(e as Error).message}`);
       this.#log.warn({ zone: this.origin.toString(), err: e }, 'signing failed; keeping the last good version');
       return;
@@ -447,6 +456,8 @@ export class ZonePipeline {
       await this.#o.ports.publish(version);
       lap('publish');
     } catch (e) {
+      // the served version now lacks a change the source has: the next one is signed as a whole zone
+      this.#inPlaceBroken = true;
       await this.#setStatus({ signing: 'SIGNING_FAILED' }, `publishing serial ${version.serial} failed: ${(e as Error).message}`);
       return;
     }
