@@ -4,7 +4,7 @@
 // touched names only and shares the rest — the earlier ServedZone object must not be used after that.
 import { compareBytes, fromBase32Hex } from '../util/index.js';
 import { Name, RRType, decodeRdata, type NSEC3, type NSEC3PARAM, type ResourceRecord } from '../wire/index.js';
-import { hasType, type RRset, type ZoneModel, type ZoneNode } from '../zone/index.js';
+import { hasType, lowerBoundByName, type RRset, type ZoneModel, type ZoneNode } from '../zone/index.js';
 import { nsec3Hash, NSEC3_SHA1 } from '../dnssec/index.js';
 
 /** The NSEC3 parameters a zone's chain uses (RFC 5155 §4). */
@@ -73,16 +73,9 @@ export class ServedZone {
       let onlyNsec3 = node.rrsets.length > 0;
       for (const set of node.rrsets) {
         if (set.type === RRType.RRSIG) {
-          let byType = rrsigs.get(node.name.key());
-          if (!byType) rrsigs.set(node.name.key(), (byType = new Map()));
-          for (const rd of set.rdatas) {
-            if (rd.length < 2) continue;
-            const covered = (rd[0]! << 8) | rd[1]!;
-            if (covered !== RRType.NSEC3) onlyNsec3 = false;
-            let list = byType.get(covered);
-            if (!list) byType.set(covered, (list = []));
-            list.push(rd);
-          }
+          const byType = byCoveredType(set);
+          rrsigs.set(node.name.key(), byType);
+          if (coversMoreThanNsec3(byType)) onlyNsec3 = false;
           continue;
         }
         if (set.type === RRType.NSEC3) {
@@ -120,16 +113,9 @@ export class ServedZone {
     let hasNsec = false;
     for (const set of usable?.rrsets ?? []) {
       if (set.type === RRType.RRSIG) {
-        const byType = new Map<number, Uint8Array[]>();
-        for (const rd of set.rdatas) {
-          if (rd.length < 2) continue;
-          const covered = (rd[0]! << 8) | rd[1]!;
-          if (covered !== RRType.NSEC3) onlyNsec3 = false;
-          let list = byType.get(covered);
-          if (!list) byType.set(covered, (list = []));
-          list.push(rd);
-        }
+        const byType = byCoveredType(set);
         rrsigs.set(key, byType);
+        if (coversMoreThanNsec3(byType)) onlyNsec3 = false;
         continue;
       }
       if (set.type === RRType.NSEC3) continue;
@@ -175,15 +161,7 @@ export class ServedZone {
 
   /** Index of the first NSEC owner not before `name`. */
   #nsecPosition(name: Name): number {
-    const list = this.nsecOwners;
-    let lo = 0;
-    let hi = list.length;
-    while (lo < hi) {
-      const mid = (lo + hi) >>> 1;
-      if (list[mid]!.name.compare(name) < 0) lo = mid + 1;
-      else hi = mid;
-    }
-    return lo;
+    return lowerBoundByName(this.nsecOwners, name, (n) => n.name);
   }
 
   /** Prepare `model` for answering. */
@@ -282,6 +260,25 @@ export class ServedZone {
     if (i >= 0 && compareBytes(c.entries[i]!.hash, h) === 0) i--;
     return c.entries[i >= 0 ? i : c.entries.length - 1];
   }
+}
+
+/** A name's RRSIG RDATA grouped by the type each covers. */
+function byCoveredType(set: RRset): Map<number, Uint8Array[]> {
+  const byType = new Map<number, Uint8Array[]>();
+  for (const rd of set.rdatas) {
+    if (rd.length < 2) continue;
+    const covered = (rd[0]! << 8) | rd[1]!;
+    let list = byType.get(covered);
+    if (!list) byType.set(covered, (list = []));
+    list.push(rd);
+  }
+  return byType;
+}
+
+/** True when some signature covers a type other than NSEC3 (the name then belongs to the ordinary tree). */
+function coversMoreThanNsec3(byType: ReadonlyMap<number, readonly Uint8Array[]>): boolean {
+  for (const covered of byType.keys()) if (covered !== RRType.NSEC3) return true;
+  return false;
 }
 
 /** Index of the last entry whose hash is ≤ `h`, or -1. */

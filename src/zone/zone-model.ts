@@ -278,15 +278,7 @@ export class ZoneModel {
 
   /** Index in canonical order of the first node whose name is not before `name` (`size` when none). */
   lowerBound(name: Name): number {
-    const list = this.#sorted;
-    let lo = 0;
-    let hi = list.length;
-    while (lo < hi) {
-      const mid = (lo + hi) >>> 1;
-      if (list[mid]!.name.compare(name) < 0) lo = mid + 1;
-      else hi = mid;
-    }
-    return lo;
+    return lowerBoundByName(this.#sorted, name, (n) => n.name);
   }
 
   /**
@@ -431,15 +423,7 @@ export class ZoneModel {
 
   /** Index of `name` (or where it would go) in the sorted empty non-terminals. */
   #entIndex(name: Name): number {
-    const list = this.#entNames!;
-    let lo = 0;
-    let hi = list.length;
-    while (lo < hi) {
-      const mid = (lo + hi) >>> 1;
-      if (list[mid]!.compare(name) < 0) lo = mid + 1;
-      else hi = mid;
-    }
-    return lo;
+    return lowerBoundByName(this.#entNames!, name, (n) => n);
   }
 
   #entSet(): Set<string> {
@@ -462,6 +446,18 @@ export class ZoneModel {
     this.#entNames = names;
     return ents;
   }
+}
+
+/** Index of the first element of `list` (canonically sorted by `nameOf`) whose name is not before `name`. */
+export function lowerBoundByName<T>(list: readonly T[], name: Name, nameOf: (x: T) => Name): number {
+  let lo = 0;
+  let hi = list.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1;
+    if (nameOf(list[mid]!).compare(name) < 0) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
 }
 
 /**
