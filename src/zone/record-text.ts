@@ -2,9 +2,7 @@
 // records): `owner<TAB>ttl<TAB>class<TAB>type<TAB>rdata\n`, the same text as `recordToText`, without a string per
 // line. Names, RRSIG, NSEC, DS, A and the single-name types are presented from their wire octets; every other type
 // goes through `rdataToText`. Pure: the octets go to a `flush` callback when the buffer fills.
-import { classToString, rdataToText, RRType, typeToString, wireNameLength, type Name } from '../wire/index.js';
-import { presentTypeBitmapWire } from '../wire/rdata/type-bitmap.js';
-import { rrsigTimeToText } from '../wire/rdata/dnssec-fields.js';
+import { classToString, presentTypeBitmapWire, rdataToText, rrsigTimeToText, RRType, typeToString, wireNameLength, type Name } from '../wire/index.js';
 
 /** Receives `buf[0 … length)`; the buffer is reused once the callback returns. */
 export type TextFlush = (buf: Buffer, length: number) => void;
