@@ -1,6 +1,6 @@
 // The NSEC chain of a zone (RFC 4034 §4, RFC 4035 §2.3): one NSEC per authoritative name and delegation point,
 // in canonical order, the last pointing back to the apex. Glue, occluded names and empty non-terminals get none.
-import { encodeRdata, RRType, type Name, type ResourceRecord } from '../wire/index.js';
+import { RRType, typeBitmapBytes, type Name, type ResourceRecord } from '../wire/index.js';
 import type { ZoneModel, ZoneNode } from '../zone/index.js';
 
 /**
@@ -16,6 +16,15 @@ export function nsecTypes(node: ZoneNode): number[] {
   }
   types.push(RRType.RRSIG, RRType.NSEC);
   return types;
+}
+
+/** NSEC RDATA (RFC 4034 §4.1): the next owner name as given (not lower-cased, RFC 6840 §5.1) and the bitmap of `types`. */
+export function nsecRdata(next: Name, types: readonly number[]): Uint8Array {
+  const bitmap = typeBitmapBytes(types);
+  const out = new Uint8Array(next.wire.length + bitmap.length);
+  out.set(next.wire, 0);
+  out.set(bitmap, next.wire.length);
+  return out;
 }
 
 /** True when a node takes part in the NSEC chain: it holds authoritative data or is a delegation point. */
@@ -34,7 +43,7 @@ export function buildNsecChain(model: ZoneModel, ttl: number): ResourceRecord[] 
   for (let i = 0; i < chain.length; i++) {
     const node = chain[i]!;
     const next: Name = (chain[i + 1] ?? chain[0]!).name;
-    out.push({ owner: node.name, type: RRType.NSEC, class: model.class, ttl, rdata: encodeRdata(RRType.NSEC, { next, types: nsecTypes(node) }) });
+    out.push({ owner: node.name, type: RRType.NSEC, class: model.class, ttl, rdata: nsecRdata(next, nsecTypes(node)) });
   }
   return out;
 }

@@ -41,7 +41,10 @@ function jitterHash(owner: Name, type: number, keyTag: number): number {
     if (b >= 0x41 && b <= 0x5a) b += 32;
     h = Math.imul(h ^ b, 0x01000193);
   }
-  for (const b of [type >>> 8, type & 0xff, keyTag >>> 8, keyTag & 0xff]) h = Math.imul(h ^ b, 0x01000193);
+  h = Math.imul(h ^ (type >>> 8), 0x01000193);
+  h = Math.imul(h ^ (type & 0xff), 0x01000193);
+  h = Math.imul(h ^ (keyTag >>> 8), 0x01000193);
+  h = Math.imul(h ^ (keyTag & 0xff), 0x01000193);
   return h >>> 0;
 }
 

@@ -1,11 +1,11 @@
 // Full-zone signing as a stream (RFC 4035 §2): the zone model is built once, then the plan (signing inputs, NSEC
 // links) is made a few RRsets at a time, so signatures can be made while the rest is still being planned, and the
 // signed zone's records go to a sink in canonical order without a ResourceRecord object per record.
-import { encodeRdata, RRType, type Name, type ResourceRecord } from '../wire/index.js';
+import { RRType, type Name, type ResourceRecord } from '../wire/index.js';
 import { nextSerial, soaMinimum, soaSerial, withSoaSerial, ZoneModel, type RRset, type ZoneNode } from '../zone/index.js';
 import { DnssecError } from './dnssec-error.js';
 import type { Signer } from './key-store.js';
-import { inNsecChain, nsecTypes } from './nsec-chain.js';
+import { inNsecChain, nsecRdata, nsecTypes } from './nsec-chain.js';
 import { buildNsec3Chain, NSEC3_DEFAULTS, nsec3ParamRdata, type Nsec3Options } from './nsec3-chain.js';
 import { finishSignature, prepareSignature, signatureWindow, type SignableRRset, type SignatureTiming } from './rrset-signer.js';
 import { DEFAULT_VALIDITY, type SignatureReuse, type SignZoneOptions, type SigningJob, type ZoneKeys } from './zone-signer.js';
@@ -178,7 +178,7 @@ export class ZoneSigningStream {
             this.#nextInChain = j;
           }
           const next = nodes[this.#nextInChain]?.name ?? this.#firstInChain!;
-          nsec = { owner: node.name, type: RRType.NSEC, class: this.class, ttl: this.#denialTtl, rdatas: [encodeRdata(RRType.NSEC, { next, types: nsecTypes(node) })] };
+          nsec = { owner: node.name, type: RRType.NSEC, class: this.class, ttl: this.#denialTtl, rdatas: [nsecRdata(next, nsecTypes(node))] };
         }
         this.#planNode(node, nsec, jobs);
       }

@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
-import { Name, NameError } from './name.js';
+import { canonicalSortKey, Name, NameError, sortByCanonicalName } from './name.js';
 
 test('parses absolute and relative names, @ and escapes', () => {
   const origin = Name.parse('example.com.');
@@ -92,6 +92,26 @@ test('compare, labelCount and isSubdomainOf agree whether or not label offsets a
       for (let i = 0; want === 0 && i < Math.min(ka.length, kb.length); i++) want = ka[i]! < kb[i]! ? -1 : ka[i]! > kb[i]! ? 1 : 0;
       if (want === 0) want = Math.sign(ka.length - kb.length);
       assert.equal(fresh[0], want);
+    }),
+  );
+});
+
+test('canonicalSortKey orders names exactly as Name.compare, and sortByCanonicalName sorts by it', () => {
+  // labels from octets that stress the order: 0x00, case pairs, the escape-worthy dot, 0xff
+  const label = fc.uint8Array({ minLength: 1, maxLength: 4 }).map((l) => l.map((b) => [0, 1, 0x2e, 0x41, 0x5a, 0x61, 0x7a, 0xff][b % 8]!));
+  const name = fc.array(label, { maxLength: 4 }).map((labels) => Name.fromLabels(labels));
+  fc.assert(
+    fc.property(name, name, (a, b) => {
+      const ka = canonicalSortKey(a);
+      const kb = canonicalSortKey(b);
+      assert.equal(ka < kb ? -1 : ka > kb ? 1 : 0, Math.sign(a.compare(b)), `${a.toString()} vs ${b.toString()}`);
+    }),
+    { numRuns: 2000 },
+  );
+  fc.assert(
+    fc.property(fc.array(name, { maxLength: 50 }), (names) => {
+      const sorted = sortByCanonicalName(names, (n) => n);
+      assert.deepEqual(sorted.map((n) => n.toString()), [...names].sort((x, y) => x.compare(y)).map((n) => n.toString()));
     }),
   );
 });

@@ -35,8 +35,8 @@ export class RecordTextWriter {
   readonly #classType = new Map<number, Buffer>();
   /** Type mnemonics (RRSIG's type covered). */
   readonly #types = new Map<number, Buffer>();
-  /** NSEC type lists (a zone has a handful of distinct bitmaps), keyed by the bitmap's octets. */
-  readonly #bitmaps = new Map<string, Buffer>();
+  /** NSEC type lists by bitmap octets, most recently used first (a zone has a handful of distinct bitmaps). */
+  readonly #bitmaps: { readonly bitmap: Uint8Array; readonly text: Buffer }[] = [];
   /** YYYYMMDD of RRSIG times by day number (a signing run's times spread over a day or so). */
   readonly #days = new Map<number, Buffer>();
   #lastSigner: Uint8Array | undefined;
@@ -63,8 +63,7 @@ export class RecordTextWriter {
     }
     // the fast paths write at most this much: names escape to 4 octets each, base64 4 per 3, hex 2 per 1
     this.#room(this.#ownerLength + 64 + (rdata.length + (tail?.length ?? 0)) * 4);
-    this.#buf.set(this.#owner.subarray(0, this.#ownerLength), this.#size);
-    this.#size += this.#ownerLength;
+    this.#size += this.#owner.copy(this.#buf, this.#size, 0, this.#ownerLength);
     this.#buf[this.#size++] = TAB;
     this.#uint(ttl >>> 0);
     this.#bytes(this.#classTypeText(cls, type));
@@ -92,14 +91,8 @@ export class RecordTextWriter {
     if (type === RRType.NSEC) {
       const n = wireNameLength(d, 0);
       if (n < 0) return false;
-      const key = d.length - n <= 64 ? latin1(d, n, d.length) : undefined;
-      let types = key === undefined ? undefined : this.#bitmaps.get(key);
-      if (types === undefined) {
-        const t = presentTypeBitmapWire(d, n);
-        if (t === undefined) return false;
-        types = Buffer.from(t.length > 0 ? ` ${t}` : '', 'latin1');
-        if (key !== undefined && this.#bitmaps.size < 4096) this.#bitmaps.set(key, types);
-      }
+      const types = this.#typeList(d, n);
+      if (types === undefined) return false;
       this.#name(d, 0);
       this.#room(types.length + 1);
       this.#bytes(types);
@@ -133,6 +126,27 @@ export class RecordTextWriter {
     return false;
   }
 
+  /** The presentation (with a leading space) of the type bitmap at `d[n …]`; undefined when it is malformed. */
+  #typeList(d: Uint8Array, n: number): Buffer | undefined {
+    const list = this.#bitmaps;
+    for (let i = 0; i < list.length; i++) {
+      const e = list[i]!;
+      if (sameOctetsAt(e.bitmap, d, n)) {
+        if (i > 0) {
+          list[i] = list[0]!;
+          list[0] = e;
+        }
+        return e.text;
+      }
+    }
+    const t = presentTypeBitmapWire(d, n);
+    if (t === undefined) return undefined;
+    const e = { bitmap: Uint8Array.from(d.subarray(n)), text: Buffer.from(t.length > 0 ? ` ${t}` : '', 'latin1') };
+    if (list.length >= 16) list.pop();
+    list.unshift(e);
+    return e.text;
+  }
+
   /**
    * RRSIG (RFC 4034 §3.2): type covered, algorithm, labels, original TTL, times, key tag, signer, base64 signature
    * (`d` past the signer's name, or `tail` when given).
@@ -163,8 +177,7 @@ export class RecordTextWriter {
     this.#buf[this.#size++] = SPACE;
     this.#uint((d[16]! << 8) | d[17]!);
     this.#buf[this.#size++] = SPACE;
-    this.#buf.set(this.#signer.subarray(0, this.#signerLength), this.#size);
-    this.#size += this.#signerLength;
+    this.#size += this.#signer.copy(this.#buf, this.#size, 0, this.#signerLength);
     this.#buf[this.#size++] = SPACE;
     this.#base64(sig, 0, sig.length);
     return true;
@@ -321,6 +334,9 @@ function sameOctets(a: Uint8Array, b: Uint8Array): boolean {
   return true;
 }
 
-function latin1(d: Uint8Array, from: number, to: number): string {
-  return String.fromCharCode.apply(null, d.subarray(from, to) as unknown as number[]);
+/** True when `d[from …]` (to its end) equals `a`. */
+function sameOctetsAt(a: Uint8Array, d: Uint8Array, from: number): boolean {
+  if (a.length !== d.length - from) return false;
+  for (let i = 0; i < a.length; i++) if (a[i] !== d[from + i]) return false;
+  return true;
 }

@@ -1,6 +1,6 @@
 // An in-memory zone: RRsets grouped by owner, the apex, zone cuts (NS below the apex, DNAME), and each
 // name's role (authoritative, delegation point, glue, occluded) per RFC 1034 §4.2.1, RFC 2181 §6, RFC 6672 §2.3.
-import { lowerOctet, Name } from '../wire/index.js';
+import { lowerOctet, Name, sortByCanonicalName } from '../wire/index.js';
 import type { ResourceRecord } from '../wire/index.js';
 import { canonicalRdata } from '../wire/index.js';
 import { RRClass, RRType } from '../wire/index.js';
@@ -152,7 +152,7 @@ export class ZoneModel {
       set.rdatas.push(rr.rdata);
       set.sources.push(index);
     }
-    const sorted = [...nodes.values()].sort((a, b) => a.name.compare(b.name));
+    const sorted = sortByCanonicalName(nodes.values(), (n) => n.name);
     for (const n of sorted) {
       n.rrsets.sort((a, b) => a.type - b.type);
       compact(n);

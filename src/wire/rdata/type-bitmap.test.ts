@@ -6,7 +6,7 @@ import { toHex } from '../../util/index.js';
 import { WireReader } from '../reader.js';
 import { WireWriter } from '../writer.js';
 import { RdataTokens } from './tokens.js';
-import { parseTypeList, presentTypeList, readTypeBitmap, writeTypeBitmap } from './type-bitmap.js';
+import { parseTypeList, presentTypeList, readTypeBitmap, typeBitmapBytes, writeTypeBitmap } from './type-bitmap.js';
 
 function encode(types: number[]): Uint8Array {
   const w = new WireWriter();
@@ -46,5 +46,16 @@ test('bitmap encode/decode is the identity on type sets (property)', () => {
       const sorted = [...types].sort((a, b) => a - b);
       assert.deepEqual(decode(toHex(encode(types))), sorted);
     }),
+  );
+});
+
+test('typeBitmapBytes gives writeTypeBitmap\'s octets, for window 0 alone and for several windows (property)', () => {
+  const small = fc.array(fc.integer({ min: 0, max: 0xff }), { maxLength: 20 });
+  const any = fc.array(fc.oneof(fc.integer({ min: 0, max: 0xff }), fc.integer({ min: 0, max: 0xffff })), { maxLength: 20 });
+  fc.assert(
+    fc.property(fc.oneof(small, any), (types) => {
+      assert.equal(toHex(typeBitmapBytes(types)), toHex(encode(types)));
+    }),
+    { numRuns: 500 },
   );
 });

@@ -31,6 +31,49 @@ export function writeTypeBitmap(w: WireWriter, types: Iterable<number>): void {
   }
 }
 
+/** Bits of window 0 for `typeBitmapBytes`. */
+const WINDOW0 = new Uint8Array(32);
+
+/**
+ * The bitmap for `types` (any order, duplicates ignored) as octets, the same as `writeTypeBitmap` writes; a fast
+ * path for the common case of types below 256 (one window), as every NSEC of a signed zone needs one.
+ */
+export function typeBitmapBytes(types: readonly number[]): Uint8Array {
+  let used = 0;
+  for (const t of types) {
+    if (t > 0xff) return generalBitmap(types);
+  }
+  WINDOW0.fill(0);
+  for (const t of types) {
+    WINDOW0[t >> 3]! |= 0x80 >> (t & 7);
+    if ((t >> 3) + 1 > used) used = (t >> 3) + 1;
+  }
+  if (used === 0) return new Uint8Array(0);
+  const out = new Uint8Array(2 + used);
+  out[1] = used;
+  out.set(WINDOW0.subarray(0, used), 2);
+  return out;
+}
+
+function generalBitmap(types: readonly number[]): Uint8Array {
+  const sorted = normaliseTypes(types);
+  const parts: number[] = [];
+  let i = 0;
+  while (i < sorted.length) {
+    const window = sorted[i]! >> 8;
+    const bits = new Array<number>(32).fill(0);
+    let used = 0;
+    while (i < sorted.length && sorted[i]! >> 8 === window) {
+      const low = sorted[i]! & 0xff;
+      bits[low >> 3]! |= 0x80 >> (low & 7);
+      used = (low >> 3) + 1;
+      i++;
+    }
+    parts.push(window, used, ...bits.slice(0, used));
+  }
+  return Uint8Array.from(parts);
+}
+
 /**
  * Read a bitmap filling the rest of the reader. Windows must increase strictly, be 1–32 octets long, and
  * end in a non-zero octet (RFC 4034 §4.1.2), as BIND and Knot also require.
