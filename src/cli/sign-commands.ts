@@ -8,9 +8,9 @@ import {
   DEFAULT_VALIDITY, parseAlgorithm, parseBindKeyPair, prepareSigner, ZoneSigningStream, signerFor, type DenialOptions,
   type SignZoneOptions, type Signer, type KeyPair,
 } from '../dnssec/index.js';
-import { equalBytes, fromHex, SignetError, SystemClock } from '../util/index.js';
-import { classToString, Name, rdataToText, rrsigTimeToText, RRType, typeToString, type ResourceRecord } from '../wire/index.js';
-import { SERIAL_POLICIES, loadZoneFile, type SerialPolicy } from '../zone/index.js';
+import { fromHex, SignetError, SystemClock } from '../util/index.js';
+import { Name, type ResourceRecord } from '../wire/index.js';
+import { SERIAL_POLICIES, loadZoneFile, RecordTextWriter, type SerialPolicy } from '../zone/index.js';
 import { SigningPool, signStream, workerKeyFrom } from '../workers/index.js';
 import { generateBindKey } from './key-commands.js';
 
@@ -185,75 +185,31 @@ function* takeRecords(read: { records: ResourceRecord[] }): Iterable<ResourceRec
 
 /**
  * Master-file text for a signed zone, one record a line, written to a file descriptor in large chunks: a
- * `RecordSink` for the streaming signer, with fast paths for RRSIG (RFC 4034 §3.2) and repeated owners.
+ * `RecordSink` for the streaming signer over `RecordTextWriter` (octets straight into a buffer, no string per line).
  */
 export class ZoneTextSink {
   readonly #fd: number | undefined;
-  /** Text not yet written: lines are copied into this buffer at once, so they die young instead of piling up. */
-  #buf = Buffer.allocUnsafe(1 << 20);
-  #size = 0;
   readonly #parts: string[] = [];
-  #lastOwner: Name | undefined;
-  #ownerText = '';
-  #lastSigner: Uint8Array | undefined;
-  #signerText = '';
-  // every inception of a signing run is the same, so remember the last few time texts
-  readonly #times = new Map<number, string>();
+  readonly #writer: RecordTextWriter;
   #closed = false;
 
   /** Write to `fd` (closed by `close`), or with no descriptor keep the text for `text()`. */
   constructor(fd?: number) {
     this.#fd = fd;
+    this.#writer = new RecordTextWriter((buf, length) => {
+      if (this.#fd === undefined) this.#parts.push(buf.toString('latin1', 0, length));
+      else for (let o = 0; o < length; ) o += writeSync(this.#fd, buf, o, length - o);
+    });
   }
 
   /** The sink function (bound). */
-  readonly sink = (owner: Name, type: number, cls: number, ttl: number, rdata: Uint8Array): void => {
-    if (owner !== this.#lastOwner) {
-      this.#lastOwner = owner;
-      this.#ownerText = owner.toString();
-    }
-    let line: string;
-    if (type !== RRType.RRSIG) line = `${this.#ownerText}\t${ttl}\t${classToString(cls)}\t${typeToString(type)}\t${rdataToText(type, rdata)}\n`;
-    else {
-      // RRSIG fast path (RFC 4034 §3.2): fixed fields, the signer (usually the same for every record), base64
-      const d = rdata;
-      let end = 18;
-      while (d[end] !== 0) end += d[end]! + 1;
-      const signer = d.subarray(18, end + 1);
-      if (!this.#lastSigner || !equalBytes(this.#lastSigner, signer)) {
-        this.#lastSigner = signer;
-        this.#signerText = Name.fromWire(signer).toString();
-      }
-      const b = Buffer.from(d.buffer, d.byteOffset, d.byteLength);
-      line = `${this.#ownerText}\t${ttl}\t${classToString(cls)}\tRRSIG\t${typeToString(b.readUInt16BE(0))} ${d[2]} ${d[3]} ${b.readUInt32BE(4)} ${this.#time(b.readUInt32BE(8))} ${this.#time(b.readUInt32BE(12))} ${b.readUInt16BE(16)} ${this.#signerText} ${b.subarray(end + 1).toString('base64')}\n`;
-    }
-    // presentation text is ASCII (RFC 1035 §5.1 escapes everything else), so a character is an octet
-    if (this.#size + line.length > this.#buf.length) {
-      this.#flush();
-      if (line.length > this.#buf.length) this.#buf = Buffer.allocUnsafe(line.length * 2);
-    }
-    this.#size += this.#buf.write(line, this.#size, 'latin1');
+  readonly sink = (owner: Name, type: number, cls: number, ttl: number, rdata: Uint8Array, tail?: Uint8Array): void => {
+    this.#writer.add(owner, type, cls, ttl, rdata, tail);
   };
-
-  #time(t: number): string {
-    let text = this.#times.get(t);
-    if (text === undefined) {
-      if (this.#times.size > 4096) this.#times.clear();
-      text = rrsigTimeToText(t);
-      this.#times.set(t, text);
-    }
-    return text;
-  }
-
-  #flush(): void {
-    if (this.#fd === undefined) this.#parts.push(this.#buf.toString('latin1', 0, this.#size));
-    else for (let o = 0; o < this.#size; ) o += writeSync(this.#fd, this.#buf, o, this.#size - o);
-    this.#size = 0;
-  }
 
   /** The text so far (without a descriptor). */
   text(): string {
-    this.#flush();
+    this.#writer.end();
     return this.#parts.join('');
   }
 
@@ -263,7 +219,7 @@ export class ZoneTextSink {
     this.#closed = true;
     if (this.#fd === undefined) return;
     try {
-      this.#flush();
+      this.#writer.end();
     } finally {
       closeSync(this.#fd);
     }

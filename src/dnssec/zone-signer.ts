@@ -7,7 +7,7 @@ import { DnssecError } from './dnssec-error.js';
 import type { Signer } from './key-store.js';
 import type { Nsec3Options } from './nsec3-chain.js';
 import type { SignableRRset } from './rrset-signer.js';
-import { ZoneSigningStream } from './zone-signing-stream.js';
+import { joinTail, ZoneSigningStream } from './zone-signing-stream.js';
 
 /** Split keys (KSKs sign the DNSKEY, CDS and CDNSKEY RRsets; ZSKs the rest) or one combined signing key. */
 export type ZoneKeys = { readonly ksks: readonly Signer[]; readonly zsks: readonly Signer[] } | { readonly csk: Signer };
@@ -74,7 +74,7 @@ export function planZoneSigning(records: Iterable<ResourceRecord>, opts: SignZon
   const jobs = stream.plan(Number.POSITIVE_INFINITY);
   const collect = (signatures: readonly Uint8Array[], signedJobs: number): ResourceRecord[] => {
     const out: ResourceRecord[] = [];
-    stream.emit((j) => signatures[j]!, signedJobs, (owner, type, cls, ttl, rdata) => out.push({ owner, type, class: cls, ttl, rdata }));
+    stream.emit((j) => signatures[j]!, signedJobs, (owner, type, cls, ttl, rdata, tail) => out.push({ owner, type, class: cls, ttl, rdata: joinTail(rdata, tail) }));
     return out;
   };
   let finished = false;

@@ -10,8 +10,17 @@ import { buildNsec3Chain, NSEC3_DEFAULTS, nsec3ParamRdata, type Nsec3Options } f
 import { finishSignature, prepareSignature, signatureWindow, type SignableRRset, type SignatureTiming } from './rrset-signer.js';
 import { DEFAULT_VALIDITY, type SignatureReuse, type SignZoneOptions, type SigningJob, type ZoneKeys } from './zone-signer.js';
 
-/** Receives the signed zone's records one at a time, in output order; the arguments are not copies. */
-export type RecordSink = (owner: Name, type: number, cls: number, ttl: number, rdata: Uint8Array) => void;
+/**
+ * Receives the signed zone's records one at a time, in output order; the arguments are not copies. A new RRSIG
+ * comes as its head (`rdata`, up to the signer's name) and its signature (`tail`), not joined: its RDATA is
+ * `rdata ‖ tail` (`joinTail`).
+ */
+export type RecordSink = (owner: Name, type: number, cls: number, ttl: number, rdata: Uint8Array, tail?: Uint8Array) => void;
+
+/** A record's whole RDATA as a `RecordSink` receives it. */
+export function joinTail(rdata: Uint8Array, tail: Uint8Array | undefined): Uint8Array {
+  return tail === undefined ? rdata : finishSignature(rdata, tail);
+}
 
 /** Types the signer builds itself: existing ones in the input are dropped (RFC 4035 §2). */
 const GENERATED = new Set<number>([RRType.RRSIG, RRType.NSEC, RRType.NSEC3, RRType.NSEC3PARAM]);
@@ -199,7 +208,10 @@ export class ZoneSigningStream {
       for (const rd of set.rdatas) sink(set.owner, set.type, set.class, set.ttl, rd);
       count += set.rdatas.length;
       if (e.sigs) {
-        for (const s of e.sigs) sink(set.owner, RRType.RRSIG, cls, set.ttl, s instanceof Uint8Array ? s : finishSignature(s.head, signature(s.job)));
+        for (const s of e.sigs) {
+          if (s instanceof Uint8Array) sink(set.owner, RRType.RRSIG, cls, set.ttl, s);
+          else sink(set.owner, RRType.RRSIG, cls, set.ttl, s.head, signature(s.job));
+        }
         count += e.sigs.length;
       }
     }

@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createPublicKey, verify } from 'node:crypto';
-import { generateKeyPair, KSK_FLAGS, MemoryKeyStore, planZoneSigning, signZone, ZoneSigningStream, ZSK_FLAGS, type SignZoneOptions } from '../dnssec/index.js';
+import { generateKeyPair, joinTail, KSK_FLAGS, MemoryKeyStore, planZoneSigning, signZone, ZoneSigningStream, ZSK_FLAGS, type SignZoneOptions } from '../dnssec/index.js';
 import { recordToText, RRType } from '../wire/index.js';
 import { FIXTURE_ORIGIN, fixtureZone } from '../../tests/support/signing-fixture.js';
 import { SigningPool, signPlanStreaming, signStream, signZoneWithPool, workerKeyFrom } from './signing-pool.js';
@@ -72,7 +72,7 @@ test('signStream (sign while planning, records to a sink) gives the single-threa
     try {
       const stream = new ZoneSigningStream(fixtureZone(undefined), opts);
       const got: string[] = [];
-      const made = await signStream(stream, pool, (owner, type, cls, ttl, rdata) => got.push(recordToText({ owner, type, class: cls, ttl, rdata })));
+      const made = await signStream(stream, pool, (owner, type, cls, ttl, rdata, tail) => got.push(recordToText({ owner, type, class: cls, ttl, rdata: joinTail(rdata, tail) })));
       const want = signZone(fixtureZone(undefined), opts);
       assert.deepEqual(got, want.map(recordToText));
       assert.equal(made, want.filter((r) => r.type === RRType.RRSIG).length);
@@ -93,7 +93,7 @@ test('signStream with RRsets whose signatures span batches (two KSKs and two ZSK
   const pool = new SigningPool(pairs.map((p) => workerKeyFrom(15, store.exportPrivateKey(p))), { size: 2, batchSize: 1 });
   try {
     const got: string[] = [];
-    await signStream(new ZoneSigningStream(fixtureZone(undefined), opts), pool, (owner, type, cls, ttl, rdata) => got.push(recordToText({ owner, type, class: cls, ttl, rdata })), { depth: 1 });
+    await signStream(new ZoneSigningStream(fixtureZone(undefined), opts), pool, (owner, type, cls, ttl, rdata, tail) => got.push(recordToText({ owner, type, class: cls, ttl, rdata: joinTail(rdata, tail) })), { depth: 1 });
     assert.deepEqual(got, signZone(fixtureZone(undefined), opts).map(recordToText));
   } finally {
     await pool.close();

@@ -6,6 +6,7 @@ export * from './checks.js';
 export * from './lexer.js';
 export * from './reader.js';
 export * from './writer.js';
+export * from './record-text.js';
 export { expandGenerate, substituteGenerate, MAX_GENERATE } from './generate.js';
 export * from './node-zone-files.js';
 export { fuzzZoneReader, mutateZoneText } from './fuzz.js';
