@@ -88,6 +88,12 @@ for (const algorithm of [8, 10, 13, 14, 15, 16]) {
       assert.ok(nodeVerify(HASH[algorithm]!, input, ecdsa ? { key: pair.publicKey, dsaEncoding: 'ieee-p1363' } : pair.publicKey, sig), `signature ${i}`);
       if (!ecdsa) assert.deepEqual(sig, new Uint8Array(nodeSign(HASH[algorithm]!, input, pair.privateKey)), `signature ${i}`);
     });
+    if (ecdsa) {
+      // a fresh nonce per signature from the reused context: the same input twice gives two different signatures
+      const same = pack([inputs[1]!, inputs[1]!]);
+      const twice = signer.sign(same.data, same.offsets, Uint16Array.of(0, 0));
+      assert.notDeepEqual(twice.data.subarray(0, twice.offsets[1]!), twice.data.subarray(twice.offsets[1]!));
+    }
     const empty = signer.sign(new Uint8Array(0), Uint32Array.of(0), new Uint16Array(0));
     assert.equal(empty.data.length, 0);
   });
