@@ -27,7 +27,12 @@ export interface SigningBatchResult {
   readonly id: number;
   readonly data: ArrayBuffer;
   readonly offsets: Uint32Array;
+  /** What signed it: the native batch signer (native/batch-sign) or node:crypto. */
+  readonly backend: SigningBackend;
 }
+
+/** How a worker signs: `native` (native/batch-sign, one call per batch) or `node-crypto` (one crypto.sign per signature). */
+export type SigningBackend = 'native' | 'node-crypto';
 
 /** Options of the pool. */
 export interface SigningPoolOptions {
@@ -52,6 +57,7 @@ export class SigningPool {
   /** Batches sent to each worker and not yet answered. */
   readonly #inFlight: number[] = [];
   #nextId = 0;
+  #backend: SigningBackend | undefined;
   readonly #pending = new Map<number, { resolve: (r: SigningBatchResult) => void; reject: (e: Error) => void }>();
 
   constructor(keys: readonly WorkerKey[], opts: SigningPoolOptions) {
@@ -66,6 +72,7 @@ export class SigningPool {
     for (let i = 0; i < opts.size; i++) {
       const w = new Worker(url, { workerData: { keys: keys.map((k) => ({ algorithm: k.algorithm, pkcs8: k.pkcs8 })) } });
       w.on('message', (r: SigningBatchResult) => {
+        this.#backend = r.backend;
         const p = this.#pending.get(r.id);
         this.#pending.delete(r.id);
         p?.resolve(r);
@@ -108,6 +115,11 @@ export class SigningPool {
       done();
       throw e;
     });
+  }
+
+  /** How the workers signed the last batch answered (undefined before the first); see `SIGNET_NATIVE_SIGN`. */
+  get backend(): SigningBackend | undefined {
+    return this.#backend;
   }
 
   /** Number of worker threads. */
