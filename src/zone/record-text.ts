@@ -29,7 +29,7 @@ export class RecordTextWriter {
   readonly #flush: TextFlush;
   #lastOwner: Name | undefined;
   /** The last owner's presentation octets: `#owner[0 … #ownerLength)`. */
-  readonly #owner = Buffer.allocUnsafe(1024);
+  readonly #owner = new Uint8Array(1024);
   #ownerLength = 0;
   /** `\tCLASS\tTYPE\t` per class and type. */
   readonly #classType = new Map<number, Buffer>();
@@ -40,7 +40,7 @@ export class RecordTextWriter {
   /** YYYYMMDD of RRSIG times by day number (a signing run's times spread over a day or so). */
   readonly #days = new Map<number, Buffer>();
   #lastSigner: Uint8Array | undefined;
-  readonly #signer = Buffer.allocUnsafe(1024);
+  readonly #signer = new Uint8Array(1024);
   #signerLength = 0;
 
   constructor(flush: TextFlush, size = 1 << 20) {
@@ -55,7 +55,7 @@ export class RecordTextWriter {
   add(owner: Name, type: number, cls: number, ttl: number, rdata: Uint8Array, tail?: Uint8Array): void {
     if (owner !== this.#lastOwner) {
       this.#lastOwner = owner;
-      this.#ownerLength = this.#nameOctets(owner.wire, this.#owner);
+      this.#ownerLength = presentName(owner.wire, 0, this.#owner, 0);
     }
     if (tail !== undefined && type !== RRType.RRSIG) {
       rdata = Buffer.concat([rdata, tail]);
@@ -63,7 +63,7 @@ export class RecordTextWriter {
     }
     // the fast paths write at most this much: names escape to 4 octets each, base64 4 per 3, hex 2 per 1
     this.#room(this.#ownerLength + 64 + (rdata.length + (tail?.length ?? 0)) * 4);
-    this.#size += this.#owner.copy(this.#buf, this.#size, 0, this.#ownerLength);
+    this.#size = copyShort(this.#owner, this.#ownerLength, this.#buf, this.#size);
     this.#buf[this.#size++] = TAB;
     this.#uint(ttl >>> 0);
     this.#bytes(this.#classTypeText(cls, type));
@@ -160,7 +160,7 @@ export class RecordTextWriter {
     const signer = d.subarray(18, 18 + n);
     if (this.#lastSigner === undefined || !sameOctets(this.#lastSigner, signer)) {
       this.#lastSigner = Uint8Array.from(signer);
-      this.#signerLength = this.#nameOctets(signer, this.#signer);
+      this.#signerLength = presentName(signer, 0, this.#signer, 0);
     }
     this.#room(this.#signerLength + 96);
     this.#bytes(this.#typeText((d[0]! << 8) | d[1]!));
@@ -177,7 +177,7 @@ export class RecordTextWriter {
     this.#buf[this.#size++] = SPACE;
     this.#uint((d[16]! << 8) | d[17]!);
     this.#buf[this.#size++] = SPACE;
-    this.#size += this.#signer.copy(this.#buf, this.#size, 0, this.#signerLength);
+    this.#size = copyShort(this.#signer, this.#signerLength, this.#buf, this.#size);
     this.#buf[this.#size++] = SPACE;
     this.#base64(sig, 0, sig.length);
     return true;
@@ -261,44 +261,9 @@ export class RecordTextWriter {
     }
   }
 
-  /** The uncompressed wire name at `off` in presentation form, into the buffer (room already made). */
+  /** The uncompressed wire name at `off` in `w` in presentation form, into the buffer (room already made). */
   #name(w: Uint8Array, off: number): void {
-    const b = this.#buf;
-    let o = this.#size;
-    let i = off;
-    let len = w[i]!;
-    if (len === 0) b[o++] = DOT;
-    while (len !== 0) {
-      const end = i + 1 + len;
-      for (let k = i + 1; k < end; k++) {
-        const c = w[k]!;
-        const kind = LABEL_OCTET[c]!;
-        if (kind === 1) b[o++] = c;
-        else if (kind === 2) {
-          b[o++] = 0x5c;
-          b[o++] = c;
-        } else {
-          b[o++] = 0x5c;
-          b[o++] = 0x30 + Math.floor(c / 100);
-          b[o++] = 0x30 + (Math.floor(c / 10) % 10);
-          b[o++] = 0x30 + (c % 10);
-        }
-      }
-      b[o++] = DOT;
-      i = end;
-      len = w[i]!;
-    }
-    this.#size = o;
-  }
-
-  /** A wire name's presentation octets into `into` (1,024 octets: a name presents in at most 4 × 255); the length. */
-  #nameOctets(w: Uint8Array, into: Buffer): number {
-    this.#room(w.length * 4 + 1);
-    const start = this.#size;
-    this.#name(w, 0);
-    const n = this.#buf.copy(into, 0, start, this.#size);
-    this.#size = start;
-    return n;
+    this.#size = presentName(w, off, this.#buf, this.#size);
   }
 
   /** Base64 (RFC 4648 §4, padded) of `d[from … to)`, into the buffer (room already made). */
@@ -322,6 +287,43 @@ export class RecordTextWriter {
     }
     this.#size = o;
   }
+}
+
+/**
+ * The uncompressed wire name at `off` in `w`, in presentation form (as `Name.toString`), into `b` from `o`; returns
+ * the offset after it. `b` must have room for 4 octets per name octet.
+ */
+function presentName(w: Uint8Array, off: number, b: Uint8Array, o: number): number {
+  let i = off;
+  let len = w[i]!;
+  if (len === 0) b[o++] = DOT;
+  while (len !== 0) {
+    const end = i + 1 + len;
+    for (let k = i + 1; k < end; k++) {
+      const c = w[k]!;
+      const kind = LABEL_OCTET[c]!;
+      if (kind === 1) b[o++] = c;
+      else if (kind === 2) {
+        b[o++] = 0x5c;
+        b[o++] = c;
+      } else {
+        b[o++] = 0x5c;
+        b[o++] = 0x30 + Math.floor(c / 100);
+        b[o++] = 0x30 + (Math.floor(c / 10) % 10);
+        b[o++] = 0x30 + (c % 10);
+      }
+    }
+    b[o++] = DOT;
+    i = end;
+    len = w[i]!;
+  }
+  return o;
+}
+
+/** Copy `src[0 … n)` into `dst` at `o` (a loop: cheaper than a native call for the few octets of a name); the offset after. */
+function copyShort(src: Uint8Array, n: number, dst: Uint8Array, o: number): number {
+  for (let i = 0; i < n; i++) dst[o + i] = src[i]!;
+  return o + n;
 }
 
 function u32(d: Uint8Array, o: number): number {
