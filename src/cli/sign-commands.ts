@@ -115,62 +115,67 @@ async function signCommand(file: string, o: SignOptions): Promise<void> {
     keys = await loadZoneKeys(o.keys, origin, a);
     process.stderr.write(`created a KSK and a ZSK of algorithm ${a} in ${o.keys}\n`);
   }
-  const read = await loadZoneFile(file, { origin });
-  if (read.errors.length > 0) {
-    for (const e of read.errors) process.stderr.write(`${e.file ?? file}:${e.line}:${e.column}: error: ${e.reason}\n`);
-    throw new SignetError('CLI_ZONE_ERRORS', `${file} has ${read.errors.length} error${read.errors.length > 1 ? 's' : ''}; nothing signed`, {});
-  }
-  const denial: DenialOptions = o.nsec3 === true ? { nsec3: { iterations: Number(o.iterations), salt, optOut: o.optOut === true } } : { nsec: true };
-  const opts: SignZoneOptions = {
-    origin, now: o.now === undefined ? Math.floor(clock.now() / 1000) : Number(o.now), denial, serialPolicy: o.serial as SerialPolicy,
-    validity: o.validity === undefined ? DEFAULT_VALIDITY : parseDuration(o.validity),
-    keys: { ksks: keys.filter((k) => k.ksk).map((k) => k.signer), zsks: keys.filter((k) => !k.ksk).map((k) => k.signer) },
-  };
-  // the records are held only until the zone model is built; from then on the stream owns the zone
-  const stream = new ZoneSigningStream(takeRecords(read), opts);
-  // write into a temporary file renamed over the output only once it is complete
-  const partial = `${o.output}.partial`;
-  const out = new ZoneTextSink(openSync(partial, 'w'));
-  let complete = false;
-  let signatures = 0;
+  // the workers start (load their modules, import the keys) while this thread reads the zone
+  const pool = jobs > 1 ? new SigningPool(keys.map((k) => workerKeyFrom(k.pair.algorithm, k.pair.privateKey)), { size: jobs }) : undefined;
   try {
-    if (jobs > 1) {
-      // sign while planning: batches go to the workers as they are planned, records are written as they come back
-      const pool = new SigningPool(keys.map((k) => workerKeyFrom(k.pair.algorithm, k.pair.privateKey)), { size: jobs });
-      try {
+    return await signWith(pool);
+  } finally {
+    await pool?.close();
+  }
+
+  async function signWith(pool: SigningPool | undefined): Promise<void> {
+    const read = await loadZoneFile(file, { origin });
+    if (read.errors.length > 0) {
+      for (const e of read.errors) process.stderr.write(`${e.file ?? file}:${e.line}:${e.column}: error: ${e.reason}\n`);
+      throw new SignetError('CLI_ZONE_ERRORS', `${file} has ${read.errors.length} error${read.errors.length > 1 ? 's' : ''}; nothing signed`, {});
+    }
+    const denial: DenialOptions = o.nsec3 === true ? { nsec3: { iterations: Number(o.iterations), salt, optOut: o.optOut === true } } : { nsec: true };
+    const opts: SignZoneOptions = {
+      origin, now: o.now === undefined ? Math.floor(clock.now() / 1000) : Number(o.now), denial, serialPolicy: o.serial as SerialPolicy,
+      validity: o.validity === undefined ? DEFAULT_VALIDITY : parseDuration(o.validity),
+      keys: { ksks: keys.filter((k) => k.ksk).map((k) => k.signer), zsks: keys.filter((k) => !k.ksk).map((k) => k.signer) },
+    };
+    // the records are held only until the zone model is built; from then on the stream owns the zone
+    const stream = new ZoneSigningStream(takeRecords(read), opts);
+    // write into a temporary file renamed over the output only once it is complete
+    const partial = `${o.output}.partial`;
+    const out = new ZoneTextSink(openSync(partial, 'w'));
+    let complete = false;
+    let signatures = 0;
+    try {
+      if (pool) {
+        // sign while planning: batches go to the workers as they are planned, records are written as they come back
         signatures = await signStream(stream, pool, out.sink, { onProgress: (done) => {
           if (done % 8192 < pool.batchSize) progress(`signed ${done}`);
         } });
-      } finally {
-        await pool.close();
-      }
-    } else {
-      const made: Uint8Array[] = [];
-      let base = 0;
-      while (!stream.done) {
-        const batch = stream.plan(1024);
-        for (const j of batch) made.push(j.signer.sign(j.input));
-        stream.emit((j) => made[j - base]!, base + made.length, out.sink);
-        // keep only the signatures an RRset still waiting for its later keys' signatures needs
-        const keep = stream.neededFrom - base;
-        if (keep > 0) {
-          made.splice(0, keep);
-          base += keep;
+      } else {
+        const made: Uint8Array[] = [];
+        let base = 0;
+        while (!stream.done) {
+          const batch = stream.plan(1024);
+          for (const j of batch) made.push(j.signer.sign(j.input));
+          stream.emit((j) => made[j - base]!, base + made.length, out.sink);
+          // keep only the signatures an RRset still waiting for its later keys' signatures needs
+          const keep = stream.neededFrom - base;
+          if (keep > 0) {
+            made.splice(0, keep);
+            base += keep;
+          }
+          signatures = base + made.length;
+          progress(`signed ${signatures}`);
         }
-        signatures = base + made.length;
-        progress(`signed ${signatures}`);
+        stream.emit((j) => made[j - base]!, Number.POSITIVE_INFINITY, out.sink);
       }
-      stream.emit((j) => made[j - base]!, Number.POSITIVE_INFINITY, out.sink);
+      out.close();
+      complete = true;
+    } finally {
+      out.close();
+      if (complete) await rename(partial, o.output);
+      else await rm(partial, { force: true });
     }
-    out.close();
-    complete = true;
-  } finally {
-    out.close();
-    if (complete) await rename(partial, o.output);
-    else await rm(partial, { force: true });
+    progress(`signed ${signatures}`);
+    if (showProgress) process.stderr.write('\n');
   }
-  progress(`signed ${signatures}`);
-  if (showProgress) process.stderr.write('\n');
 }
 
 /** Hands the records over once and forgets them, so they can be collected while the zone model is built. */
