@@ -276,19 +276,7 @@ export class Name {
 
   /** A string equal for equal names regardless of case; use as a Map key. */
   key(): string {
-    if (this.#key === undefined) {
-      const w = this.wire;
-      let folded: Uint8Array = w;
-      for (let i = 0; i < w.length; i++) {
-        if (LOWER[w[i]!] !== w[i]) {
-          folded = new Uint8Array(w.length);
-          for (let j = 0; j < w.length; j++) folded[j] = LOWER[w[j]!]!;
-          break;
-        }
-      }
-      // one character per octet (at most 255 of them: fits an apply call)
-      this.#key = String.fromCharCode.apply(null, folded as unknown as number[]);
-    }
+    if (this.#key === undefined) this.#key = wireKey(this.wire);
     return this.#key;
   }
 
@@ -303,17 +291,7 @@ export class Name {
 
   /** True when this name equals `ancestor` or lies below it. */
   isSubdomainOf(ancestor: Name): boolean {
-    const d = this.wire.length - ancestor.wire.length;
-    if (d < 0) return false;
-    // the suffix must start on a label boundary
-    const w = this.wire;
-    let i = 0;
-    while (i < d) i += w[i]! + 1;
-    if (i !== d) return false;
-    for (let i = 0; i < ancestor.wire.length; i++) {
-      if (LOWER[this.wire[d + i]!] !== LOWER[ancestor.wire[i]!]) return false;
-    }
-    return true;
+    return wireIsSubdomainOf(this.wire, ancestor.wire);
   }
 
   /**
@@ -454,4 +432,30 @@ export function sortByCanonicalName<T>(items: Iterable<T>, nameOf: (item: T) => 
   const order = values.map((_, i) => i);
   order.sort((a, b) => (keys[a]! < keys[b]! ? -1 : keys[a]! > keys[b]! ? 1 : a - b));
   return order.map((i) => values[i]!);
+}
+
+/** `Name.isSubdomainOf` on uncompressed wire names (checked ones): at or below `ancestor`, case-insensitively. */
+export function wireIsSubdomainOf(w: Uint8Array, ancestor: Uint8Array): boolean {
+  const d = w.length - ancestor.length;
+  if (d < 0) return false;
+  // the suffix must start on a label boundary
+  let i = 0;
+  while (i < d) i += w[i]! + 1;
+  if (i !== d) return false;
+  for (let k = 0; k < ancestor.length; k++) if (LOWER[w[d + k]!] !== LOWER[ancestor[k]!]) return false;
+  return true;
+}
+
+/** `Name.key` of an uncompressed wire name: a string equal for equal names regardless of case. */
+export function wireKey(w: Uint8Array): string {
+  let folded: Uint8Array = w;
+  for (let i = 0; i < w.length; i++) {
+    if (LOWER[w[i]!] !== w[i]) {
+      folded = new Uint8Array(w.length);
+      for (let j = 0; j < w.length; j++) folded[j] = LOWER[w[j]!]!;
+      break;
+    }
+  }
+  // one character per octet (at most 255 of them: fits an apply call)
+  return String.fromCharCode.apply(null, folded as unknown as number[]);
 }

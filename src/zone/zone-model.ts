@@ -1,6 +1,6 @@
 // An in-memory zone: RRsets grouped by owner, the apex, zone cuts (NS below the apex, DNAME), and each
 // name's role (authoritative, delegation point, glue, occluded) per RFC 1034 §4.2.1, RFC 2181 §6, RFC 6672 §2.3.
-import { lowerOctet, Name, sortByCanonicalName } from '../wire/index.js';
+import { lowerOctet, Name, sortByCanonicalName, wireIsSubdomainOf, wireKey } from '../wire/index.js';
 import type { ResourceRecord } from '../wire/index.js';
 import { canonicalRdata } from '../wire/index.js';
 import { RRClass, RRType } from '../wire/index.js';
@@ -132,13 +132,14 @@ export class ZoneModel {
       const key = rr.owner.key();
       let node = nodes.get(key);
       if (!node) {
-        node = { name: rr.owner, rrsets: [], status: 'authoritative' };
+        node = { name: rr.owner, rrsets: [{ owner: rr.owner, type: rr.type, class: rr.class, ttl: rr.ttl, rdatas: [rr.rdata], sources: [index] }], status: 'authoritative' };
         nodes.set(key, node);
+        continue;
       }
       let set: RRset | undefined;
       for (const s of node.rrsets) if (s.type === rr.type) set = s;
       if (!set) {
-        node.rrsets.push({ owner: node.name, type: rr.type, class: rr.class, ttl: rr.ttl, rdatas: [rr.rdata], sources: [index] });
+        (node as { rrsets: RRset[] }).rrsets = appendExact(node.rrsets, { owner: node.name, type: rr.type, class: rr.class, ttl: rr.ttl, rdatas: [rr.rdata], sources: [index] });
         continue;
       }
       if (isDuplicate(set, rr.rdata, dedupSets)) {
@@ -149,12 +150,12 @@ export class ZoneModel {
         notes.push({ kind: 'ttl-mismatch', index, owner: node.name, type: rr.type, ttl: rr.ttl, setTtl: set.ttl });
         if (rr.ttl < set.ttl) set.ttl = rr.ttl;
       }
-      set.rdatas.push(rr.rdata);
-      set.sources.push(index);
+      (set as { rdatas: Uint8Array[] }).rdatas = appendExact(set.rdatas, rr.rdata);
+      (set as { sources: number[] }).sources = appendExact(set.sources, index);
     }
     const sorted = sortByCanonicalName(nodes.values(), (n) => n.name);
     for (const n of sorted) {
-      n.rrsets.sort((a, b) => a.type - b.type);
+      if (n.rrsets.length > 1) n.rrsets.sort((a, b) => a.type - b.type);
       compact(n);
     }
     classify(sorted, origin);
@@ -494,14 +495,26 @@ function* recordsOfSnapshot(snapshot: readonly (readonly RRset[])[]): Generator<
   }
 }
 
+/** Arrays up to this length are grown by exact-size copies while a model is built; longer ones by `push`. */
+const EXACT_UP_TO = 8;
+
+/** `a` with `v` appended: an exact-size copy while short (so a zone of small RRsets needs no compaction), else `a` pushed. */
+function appendExact<T>(a: T[], v: T): T[] {
+  if (a.length >= EXACT_UP_TO) {
+    a.push(v);
+    return a;
+  }
+  return [...a, v];
+}
+
 /**
- * Replace the node's arrays by exact-size copies: an array that has grown by `push` keeps room for 16 more
- * elements, which for a zone of small RRsets is most of the model's memory.
+ * Replace the node's long arrays by exact-size copies: an array that has grown by `push` keeps room for 16 more
+ * elements, which for a zone of small RRsets would be most of the model's memory (short ones are exact already).
  */
 function compact(node: ZoneNode): void {
-  (node as { rrsets: RRset[] }).rrsets = node.rrsets.slice();
+  if (node.rrsets.length > EXACT_UP_TO) (node as { rrsets: RRset[] }).rrsets = node.rrsets.slice();
   for (const s of node.rrsets) {
-    if (s.rdatas.length === 1) continue; // made as a one-element literal, already exact
+    if (s.rdatas.length <= EXACT_UP_TO) continue;
     (s as { rdatas: Uint8Array[] }).rdatas = s.rdatas.slice();
     (s as { sources: number[] }).sources = s.sources.slice();
   }
@@ -574,9 +587,10 @@ function latin1(b: Uint8Array): string {
  */
 function classify(sorted: readonly ZoneNode[], origin: Name): void {
   // in-zone NS targets: candidates for glue
+  // (NS RDATA is exactly one uncompressed name: looked at in place, no Name made for the many out-of-zone ones)
   const targets = new Set<string>();
   for (const n of sorted)
-    for (const s of n.rrsets) if (s.type === RRType.NS) for (const t of nsTargets(s)) if (t.isSubdomainOf(origin)) targets.add(t.key());
+    for (const s of n.rrsets) if (s.type === RRType.NS) for (const t of s.rdatas) if (wireIsSubdomainOf(t, origin.wire)) targets.add(wireKey(t));
   let cut: { name: Name; kind: 'ns' | 'dname' } | undefined;
   for (const n of sorted) {
     if (cut && n.name.isSubdomainOf(cut.name)) {
