@@ -5,12 +5,12 @@ import { closeSync, openSync, writeSync } from 'node:fs';
 import { readdir, readFile, rename, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import {
-  DEFAULT_VALIDITY, parseAlgorithm, parseBindKeyPair, prepareSigner, ZoneSigningStream, signerFor, type DenialOptions,
+  DEFAULT_VALIDITY, parseAlgorithm, parseBindKeyPair, prepareSigner, ZoneSigningInput, ZoneSigningStream, signerFor, type DenialOptions,
   type SignZoneOptions, type Signer, type KeyPair,
 } from '../dnssec/index.js';
-import { fromHex, SignetError, SystemClock } from '../util/index.js';
+import { fromHex, SignetError, SystemClock, type TextFormatError } from '../util/index.js';
 import { Name, type ResourceRecord } from '../wire/index.js';
-import { SERIAL_POLICIES, loadZoneFile, RecordTextWriter, type SerialPolicy } from '../zone/index.js';
+import { SERIAL_POLICIES, readZoneFileBatches, RecordTextWriter, ZoneReader, type SerialPolicy } from '../zone/index.js';
 import { SigningPool, signStream, workerKeyFrom } from '../workers/index.js';
 import { generateBindKey } from './key-commands.js';
 
@@ -124,19 +124,23 @@ async function signCommand(file: string, o: SignOptions): Promise<void> {
   }
 
   async function signWith(pool: SigningPool | undefined): Promise<void> {
-    const read = await loadZoneFile(file, { origin });
-    if (read.errors.length > 0) {
-      for (const e of read.errors) process.stderr.write(`${e.file ?? file}:${e.line}:${e.column}: error: ${e.reason}\n`);
-      throw new SignetError('CLI_ZONE_ERRORS', `${file} has ${read.errors.length} error${read.errors.length > 1 ? 's' : ''}; nothing signed`, {});
-    }
     const denial: DenialOptions = o.nsec3 === true ? { nsec3: { iterations: Number(o.iterations), salt, optOut: o.optOut === true } } : { nsec: true };
     const opts: SignZoneOptions = {
       origin, now: o.now === undefined ? Math.floor(clock.now() / 1000) : Number(o.now), denial, serialPolicy: o.serial as SerialPolicy,
       validity: o.validity === undefined ? DEFAULT_VALIDITY : parseDuration(o.validity),
       keys: { ksks: keys.filter((k) => k.ksk).map((k) => k.signer), zsks: keys.filter((k) => !k.ksk).map((k) => k.signer) },
     };
-    // the records are held only until the zone model is built; from then on the stream owns the zone
-    const stream = new ZoneSigningStream(takeRecords(read), opts);
+    const failIfErrors = (errors: readonly TextFormatError[]): void => {
+      if (errors.length === 0) return;
+      for (const e of errors) process.stderr.write(`${e.file ?? file}:${e.line}:${e.column}: error: ${e.reason}\n`);
+      throw new SignetError('CLI_ZONE_ERRORS', `${file} has ${errors.length} error${errors.length > 1 ? 's' : ''}; nothing signed`, {});
+    };
+    // the records go into the zone model as they are read, a batch at a time, and are not kept
+    const input = new ZoneSigningInput(opts);
+    const reader = new ZoneReader({ file, origin });
+    for await (const batch of readZoneFileBatches(file, reader)) for (const rr of batch) input.add(rr);
+    failIfErrors(reader.errors);
+    const stream = new ZoneSigningStream(input, opts);
     // write into a temporary file renamed over the output only once it is complete
     const partial = `${o.output}.partial`;
     const out = new ZoneTextSink(openSync(partial, 'w'));
@@ -175,16 +179,6 @@ async function signCommand(file: string, o: SignOptions): Promise<void> {
     }
     progress(`signed ${signatures}`);
     if (showProgress) process.stderr.write('\n');
-  }
-}
-
-/** Hands the records over once and forgets them, so they can be collected while the zone model is built. */
-function* takeRecords(read: { records: ResourceRecord[] }): Iterable<ResourceRecord> {
-  const records = read.records;
-  read.records = [];
-  for (let i = 0; i < records.length; i++) {
-    yield records[i]!;
-    records[i] = undefined as unknown as ResourceRecord;
   }
 }
 

@@ -2,7 +2,7 @@
 // links) is made a few RRsets at a time, so signatures can be made while the rest is still being planned, and the
 // signed zone's records go to a sink in canonical order without a ResourceRecord object per record.
 import { RRType, type Name, type ResourceRecord } from '../wire/index.js';
-import { nextSerial, soaMinimum, soaSerial, withSoaSerial, ZoneModel, type RRset, type ZoneNode } from '../zone/index.js';
+import { nextSerial, soaMinimum, soaSerial, withSoaSerial, ZoneModel, type RRset, type ZoneModelBuilder, type ZoneNode } from '../zone/index.js';
 import { DnssecError } from './dnssec-error.js';
 import type { Signer } from './key-store.js';
 import { inNsecChain, nsecRdata, nsecTypes } from './nsec-chain.js';
@@ -80,7 +80,11 @@ export class ZoneSigningStream {
   #queue: Entry[] = [];
   #head = 0;
 
-  constructor(records: Iterable<ResourceRecord>, opts: SignZoneOptions, reuse?: SignatureReuse) {
+  /**
+   * A zone to sign: its records (read into the zone model here), or a `ZoneSigningInput` that has already been
+   * given them (records that arrived in pieces). `opts` must be those the input was made with.
+   */
+  constructor(records: Iterable<ResourceRecord> | ZoneSigningInput, opts: SignZoneOptions, reuse?: SignatureReuse) {
     const origin = opts.origin;
     this.#origin = origin;
     const { ksks, zsks } = keyRoles(opts.keys);
@@ -89,35 +93,13 @@ export class ZoneSigningStream {
     this.#reuse = reuse;
     const validity = opts.validity ?? DEFAULT_VALIDITY;
     this.#timing = { now: opts.now, validity, jitter: opts.jitter ?? Math.floor(validity / 14) };
-    const nsec3: Nsec3Options | undefined = opts.denial && 'nsec3' in opts.denial ? { ...NSEC3_DEFAULTS, ...opts.denial.nsec3 } : undefined;
-
-    let soa: ResourceRecord | undefined;
-    let dnskeyTtl: number | undefined;
-    // the input is filtered on the fly rather than copied: the model keeps the owners and RDATA, not the records
-    const input = function* (): Iterable<ResourceRecord> {
-      for (const rr of records) {
-        if (GENERATED.has(rr.type)) continue;
-        if (rr.type === RRType.SOA && rr.owner.equals(origin)) soa = rr;
-        if (rr.type === RRType.DNSKEY && rr.owner.equals(origin)) dnskeyTtl = Math.min(dnskeyTtl ?? rr.ttl, rr.ttl);
-        yield rr;
-      }
-      if (!soa) throw new DnssecError('DNSSEC_NO_SOA', `the zone has no SOA record at ${origin.toString()}`, { origin: origin.toString() });
-      const cls = soa.class;
-      const keyTtl = opts.dnskeyTtl ?? dnskeyTtl ?? soa.ttl;
-      const seenKeys = new Set<string>();
-      for (const s of [...ksks, ...zsks]) {
-        const k = Buffer.from(s.dnskeyRdata).toString('latin1');
-        if (seenKeys.has(k)) continue;
-        seenKeys.add(k);
-        yield { owner: origin, type: RRType.DNSKEY, class: cls, ttl: keyTtl, rdata: s.dnskeyRdata };
-      }
-      // TTL 0 as BIND does: NSEC3PARAM is for authoritative servers, not for caches (RFC 5155 §4)
-      if (nsec3) yield { owner: origin, type: RRType.NSEC3PARAM, class: cls, ttl: 0, rdata: nsec3ParamRdata(nsec3) };
-    };
-    // the class is only known once the SOA has been seen; records of another class are dropped by the model
-    const model = buildModel(input(), origin, () => soa?.class);
-    const theSoa = soa as ResourceRecord | undefined;
-    if (!theSoa) throw new DnssecError('DNSSEC_NO_SOA', `the zone has no SOA record at ${origin.toString()}`, { origin: origin.toString() });
+    let input: ZoneSigningInput;
+    if (records instanceof ZoneSigningInput) input = records;
+    else {
+      input = new ZoneSigningInput(opts);
+      for (const rr of records) input.add(rr);
+    }
+    const { model, soa: theSoa, dnskeyTtl, nsec3 } = input.finish();
     this.class = theSoa.class;
     this.#denialTtl = Math.min(soaMinimum(theSoa.rdata), theSoa.ttl); // RFC 9077 §3
     const apexSoa = model.rrset(origin, RRType.SOA)!;
@@ -276,22 +258,72 @@ function single(rr: ResourceRecord): SignableRRset {
   return { owner: rr.owner, type: rr.type, class: rr.class, ttl: rr.ttl, rdatas: [rr.rdata] };
 }
 
-/** `ZoneModel.build` over a lazily filtered input whose class is only known once the SOA has gone by. */
-function buildModel(input: Iterable<ResourceRecord>, origin: Name, cls: () => number | undefined): ZoneModel {
-  // the SOA is normally first; the model is built for the SOA's class, so look ahead until it has been seen
-  const head: ResourceRecord[] = [];
-  const it = input[Symbol.iterator]();
-  let r = it.next();
-  while (!r.done && cls() === undefined) {
-    head.push(r.value);
-    r = it.next();
+/**
+ * The records of a zone to sign, given one at a time (as they are read, possibly in pieces from another thread)
+ * and grouped into the zone model as they come: the signer's own types (RRSIG, NSEC, NSEC3, NSEC3PARAM) are
+ * dropped (RFC 4035 §2), the apex SOA and DNSKEY TTL noted, and at `finish` the keys' DNSKEYs (and NSEC3PARAM)
+ * are added. Records before the SOA wait until it has given the zone's class.
+ */
+export class ZoneSigningInput {
+  readonly #opts: SignZoneOptions;
+  readonly #keys: readonly Signer[];
+  readonly #nsec3: Nsec3Options | undefined;
+  #soa: ResourceRecord | undefined;
+  #dnskeyTtl: number | undefined;
+  /** Records seen before the SOA (whose class the model needs). */
+  #head: ResourceRecord[] | undefined = [];
+  #builder: ZoneModelBuilder | undefined;
+  #finished = false;
+
+  constructor(opts: SignZoneOptions) {
+    this.#opts = opts;
+    const { ksks, zsks } = keyRoles(opts.keys);
+    this.#keys = [...ksks, ...zsks];
+    this.#nsec3 = opts.denial && 'nsec3' in opts.denial ? { ...NSEC3_DEFAULTS, ...opts.denial.nsec3 } : undefined;
   }
-  if (!r.done) head.push(r.value);
-  const all = function* (): Iterable<ResourceRecord> {
-    yield* head;
-    head.length = 0;
-    if (r.done) return;
-    for (r = it.next(); !r.done; r = it.next()) yield r.value;
-  };
-  return ZoneModel.build(all(), origin, { class: cls() ?? 1 });
+
+  /** The next record of the zone, in input order. */
+  add(rr: ResourceRecord): void {
+    if (this.#finished) throw new Error('ZoneSigningInput used after finish');
+    if (GENERATED.has(rr.type)) return;
+    const origin = this.#opts.origin;
+    if (rr.type === RRType.SOA && rr.owner.equals(origin)) this.#soa = rr;
+    if (rr.type === RRType.DNSKEY && rr.owner.equals(origin)) this.#dnskeyTtl = Math.min(this.#dnskeyTtl ?? rr.ttl, rr.ttl);
+    if (this.#builder) {
+      this.#builder.add(rr);
+      return;
+    }
+    this.#head!.push(rr);
+    if (this.#soa !== undefined) this.#startModel(this.#soa.class);
+  }
+
+  #startModel(cls: number): ZoneModelBuilder {
+    const b = ZoneModel.builder(this.#opts.origin, { class: cls });
+    for (const rr of this.#head!) b.add(rr);
+    this.#head = undefined;
+    this.#builder = b;
+    return b;
+  }
+
+  /** The zone model with the keys' DNSKEYs (and NSEC3PARAM) added; DNSSEC_NO_SOA when the apex has no SOA. */
+  finish(): { readonly model: ZoneModel; readonly soa: ResourceRecord; readonly dnskeyTtl: number | undefined; readonly nsec3: Nsec3Options | undefined } {
+    if (this.#finished) throw new Error('ZoneSigningInput finished twice');
+    this.#finished = true;
+    const origin = this.#opts.origin;
+    const soa = this.#soa;
+    if (!soa) throw new DnssecError('DNSSEC_NO_SOA', `the zone has no SOA record at ${origin.toString()}`, { origin: origin.toString() });
+    const b = this.#builder ?? this.#startModel(soa.class);
+    const cls = soa.class;
+    const keyTtl = this.#opts.dnskeyTtl ?? this.#dnskeyTtl ?? soa.ttl;
+    const seenKeys = new Set<string>();
+    for (const s of this.#keys) {
+      const k = Buffer.from(s.dnskeyRdata).toString('latin1');
+      if (seenKeys.has(k)) continue;
+      seenKeys.add(k);
+      b.add({ owner: origin, type: RRType.DNSKEY, class: cls, ttl: keyTtl, rdata: s.dnskeyRdata });
+    }
+    // TTL 0 as BIND does: NSEC3PARAM is for authoritative servers, not for caches (RFC 5155 §4)
+    if (this.#nsec3) b.add({ owner: origin, type: RRType.NSEC3PARAM, class: cls, ttl: 0, rdata: nsec3ParamRdata(this.#nsec3) });
+    return { model: b.finish(), soa, dnskeyTtl: this.#dnskeyTtl, nsec3: this.#nsec3 };
+  }
 }

@@ -66,6 +66,14 @@ export interface PatchedOwner {
   readonly typesBefore: readonly number[];
 }
 
+/** Builds a `ZoneModel` from records given one at a time (`ZoneModel.builder`). */
+export interface ZoneModelBuilder {
+  /** The next input record. */
+  add(rr: ResourceRecord): void;
+  /** The model of every record added (once). */
+  finish(): ZoneModel;
+}
+
 /** The outcome of `ZoneModel.patch`. */
 export type PatchOutcome =
   | { readonly ok: true; readonly owners: readonly PatchedOwner[]; readonly applied: { readonly removed: readonly ResourceRecord[]; readonly added: readonly ResourceRecord[] } }
@@ -113,38 +121,49 @@ export class ZoneModel {
    * noted and the lowest kept (RFC 2181 §5.2).
    */
   static build(records: Iterable<ResourceRecord>, origin: Name, opts: ZoneModelOptions = {}): ZoneModel {
+    const b = ZoneModel.builder(origin, opts);
+    for (const rr of records) b.add(rr);
+    return b.finish();
+  }
+
+  /**
+   * `build` one record at a time, for records that arrive in pieces (a zone read in another thread): `add` each
+   * record in input order, then `finish` once (the builder is spent afterwards).
+   */
+  static builder(origin: Name, opts: ZoneModelOptions = {}): ZoneModelBuilder {
     const cls = opts.class ?? RRClass.IN;
     const nodes = new Map<string, ZoneNode>();
     const notes: BuildNote[] = [];
     const dedupSets = new Map<RRset, Set<string>>();
     let duplicates = 0;
     let index = -1;
-    for (const rr of records) {
+    let finished = false;
+    const add = (rr: ResourceRecord): void => {
+      if (finished) throw new Error('ZoneModel builder used after finish');
       index++;
       if (rr.class !== cls) {
         notes.push({ kind: 'class-mismatch', index, record: rr });
-        continue;
+        return;
       }
       if (!rr.owner.isSubdomainOf(origin)) {
         notes.push({ kind: 'out-of-zone', index, record: rr });
-        continue;
+        return;
       }
       const key = rr.owner.key();
-      let node = nodes.get(key);
+      const node = nodes.get(key);
       if (!node) {
-        node = { name: rr.owner, rrsets: [{ owner: rr.owner, type: rr.type, class: rr.class, ttl: rr.ttl, rdatas: [rr.rdata], sources: [index] }], status: 'authoritative' };
-        nodes.set(key, node);
-        continue;
+        nodes.set(key, { name: rr.owner, rrsets: [{ owner: rr.owner, type: rr.type, class: rr.class, ttl: rr.ttl, rdatas: [rr.rdata], sources: [index] }], status: 'authoritative' });
+        return;
       }
       let set: RRset | undefined;
       for (const s of node.rrsets) if (s.type === rr.type) set = s;
       if (!set) {
         (node as { rrsets: RRset[] }).rrsets = appendExact(node.rrsets, { owner: node.name, type: rr.type, class: rr.class, ttl: rr.ttl, rdatas: [rr.rdata], sources: [index] });
-        continue;
+        return;
       }
       if (isDuplicate(set, rr.rdata, dedupSets)) {
         duplicates++;
-        continue;
+        return;
       }
       if (rr.ttl !== set.ttl) {
         notes.push({ kind: 'ttl-mismatch', index, owner: node.name, type: rr.type, ttl: rr.ttl, setTtl: set.ttl });
@@ -152,14 +171,20 @@ export class ZoneModel {
       }
       (set as { rdatas: Uint8Array[] }).rdatas = appendExact(set.rdatas, rr.rdata);
       (set as { sources: number[] }).sources = appendExact(set.sources, index);
-    }
-    const sorted = sortByCanonicalName(nodes.values(), (n) => n.name);
-    for (const n of sorted) {
-      if (n.rrsets.length > 1) n.rrsets.sort((a, b) => a.type - b.type);
-      compact(n);
-    }
-    classify(sorted, origin);
-    return new ZoneModel(origin, cls, nodes, sorted, notes, duplicates);
+    };
+    const finish = (): ZoneModel => {
+      if (finished) throw new Error('ZoneModel builder finished twice');
+      finished = true;
+      dedupSets.clear();
+      const sorted = sortByCanonicalName(nodes.values(), (n) => n.name);
+      for (const n of sorted) {
+        if (n.rrsets.length > 1) n.rrsets.sort((a, b) => a.type - b.type);
+        compact(n);
+      }
+      classify(sorted, origin);
+      return new ZoneModel(origin, cls, nodes, sorted, notes, duplicates);
+    };
+    return { add, finish };
   }
 
   /** The node at the apex, if any record was there. */
