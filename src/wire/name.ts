@@ -438,12 +438,11 @@ export function sortByCanonicalName<T>(items: Iterable<T>, nameOf: (item: T) => 
 export function wireIsSubdomainOf(w: Uint8Array, ancestor: Uint8Array): boolean {
   const d = w.length - ancestor.length;
   if (d < 0) return false;
-  // the suffix must start on a label boundary
+  // the octets first, from the end (most names differ there), then the suffix must start on a label boundary
+  for (let k = ancestor.length - 1; k >= 0; k--) if (LOWER[w[d + k]!] !== LOWER[ancestor[k]!]) return false;
   let i = 0;
   while (i < d) i += w[i]! + 1;
-  if (i !== d) return false;
-  for (let k = 0; k < ancestor.length; k++) if (LOWER[w[d + k]!] !== LOWER[ancestor[k]!]) return false;
-  return true;
+  return i === d;
 }
 
 /** `Name.key` of an uncompressed wire name: a string equal for equal names regardless of case. */
