@@ -324,6 +324,8 @@ export class ZoneSigningInput {
     }
     // TTL 0 as BIND does: NSEC3PARAM is for authoritative servers, not for caches (RFC 5155 §4)
     if (this.#nsec3) b.add({ owner: origin, type: RRType.NSEC3PARAM, class: cls, ttl: 0, rdata: nsec3ParamRdata(this.#nsec3) });
+    // let go of the builder (and with it the model's name index): the stream drops each node once planned
+    this.#builder = undefined;
     return { model: b.finish(), soa, dnskeyTtl: this.#dnskeyTtl, nsec3: this.#nsec3 };
   }
 }
