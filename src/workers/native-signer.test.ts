@@ -7,14 +7,15 @@ import { randomBytes, sign as nodeSign, verify as nodeVerify, type KeyObject } f
 import { encodeRdata, Name, RRClass, RRType, type RRSIG } from '../wire/index.js';
 import { fromBase64 } from '../util/index.js';
 import {
-  checkSignature, encodeDnskeyRdata, generateKeyPair, KSK_FLAGS, MemoryKeyStore, parseBindPrivateKeyFile, planZoneSigning, readRrsig, signZone,
-  verifyZone, ZoneKeyTable, ZSK_FLAGS, type SignZoneOptions,
+  checkSignature, encodeDnskeyRdata, generateKeyPair, parseBindPrivateKeyFile, planZoneSigning, readRrsig, signZone,
+  verifyZone, ZoneKeyTable,
 } from '../dnssec/index.js';
 import { recordToText } from '../wire/index.js';
 import { KEY_EXAMPLES, rrsigTime, signingInput } from '../../tests/fixtures/dnssec-rfc-vectors.js';
 import { FIXTURE_ORIGIN, fixtureZone } from '../../tests/support/signing-fixture.js';
+import { poolFixture } from '../../tests/support/signing-pool-fixture.js';
 import { BatchSigner, nativeSignerAvailability } from './native-signer.js';
-import { SigningPool, signZoneWithPool, workerKeyFrom } from './signing-pool.js';
+import { signZoneWithPool } from './signing-pool.js';
 
 const required = process.platform === 'linux' && (process.env['CI'] === 'true' || process.env['SIGNET_REQUIRE_NATIVE'] === '1');
 /** Loading is tested apart from SIGNET_NATIVE_SIGN, which only turns the workers' use of it off. */
@@ -118,24 +119,8 @@ test('bad and unsupported keys, and bad batches, fail with an error naming the a
   assert.throws(() => signer.sign(new Uint8Array(4), Uint32Array.of(0), Uint16Array.of(0)), code('WORKERS_NATIVE_BATCH'));
 });
 
-async function poolFor(algorithm: number, nativeSign: boolean): Promise<{ opts: SignZoneOptions; pool: SigningPool }> {
-  const store = new MemoryKeyStore();
-  const ksk = store.importKeyPair(await generateKeyPair(algorithm));
-  const zsk = store.importKeyPair(await generateKeyPair(algorithm));
-  const opts: SignZoneOptions = {
-    origin: FIXTURE_ORIGIN, now: 1_700_000_000, denial: { nsec3: { optOut: true } },
-    keys: { ksks: [store.signerSync(ksk, KSK_FLAGS)], zsks: [store.signerSync(zsk, ZSK_FLAGS)] },
-  };
-  // the workers take a copy of process.env when they start
-  const before = process.env['SIGNET_NATIVE_SIGN'];
-  if (nativeSign) delete process.env['SIGNET_NATIVE_SIGN'];
-  else process.env['SIGNET_NATIVE_SIGN'] = '0';
-  try {
-    return { opts, pool: new SigningPool([workerKeyFrom(algorithm, store.exportPrivateKey(ksk)), workerKeyFrom(algorithm, store.exportPrivateKey(zsk))], { size: 2, batchSize: 5 }) };
-  } finally {
-    if (before === undefined) delete process.env['SIGNET_NATIVE_SIGN'];
-    else process.env['SIGNET_NATIVE_SIGN'] = before;
-  }
+function poolFor(algorithm: number, nativeSign: boolean): ReturnType<typeof poolFixture> {
+  return poolFixture(algorithm, { nativeSign, batchSize: 5 });
 }
 
 test('a pool signing natively gives the same Ed25519 zone as the node:crypto fallback and the single-threaded signer', async () => {

@@ -4,18 +4,11 @@ import { createPublicKey, verify } from 'node:crypto';
 import { generateKeyPair, joinTail, KSK_FLAGS, MemoryKeyStore, planZoneSigning, signZone, ZoneSigningStream, ZSK_FLAGS, type SignZoneOptions } from '../dnssec/index.js';
 import { recordToText, RRType } from '../wire/index.js';
 import { FIXTURE_ORIGIN, fixtureZone } from '../../tests/support/signing-fixture.js';
+import { poolFixture } from '../../tests/support/signing-pool-fixture.js';
 import { SigningPool, signPlanStreaming, signStream, signZoneWithPool, workerKeyFrom } from './signing-pool.js';
 
-async function setup(algorithm: number, size = 2): Promise<{ opts: SignZoneOptions; pool: SigningPool }> {
-  const store = new MemoryKeyStore();
-  const ksk = store.importKeyPair(await generateKeyPair(algorithm));
-  const zsk = store.importKeyPair(await generateKeyPair(algorithm));
-  const opts: SignZoneOptions = {
-    origin: FIXTURE_ORIGIN, now: 1_700_000_000, denial: { nsec3: { optOut: true } },
-    keys: { ksks: [store.signerSync(ksk, KSK_FLAGS)], zsks: [store.signerSync(zsk, ZSK_FLAGS)] },
-  };
-  const pool = new SigningPool([workerKeyFrom(algorithm, store.exportPrivateKey(ksk)), workerKeyFrom(algorithm, store.exportPrivateKey(zsk))], { size, batchSize: 3 });
-  return { opts, pool };
+function setup(algorithm: number, size = 2): ReturnType<typeof poolFixture> {
+  return poolFixture(algorithm, { size });
 }
 
 for (const algorithm of [8, 15]) {

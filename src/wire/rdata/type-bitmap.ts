@@ -13,22 +13,7 @@ export function normaliseTypes(types: Iterable<number>): number[] {
 
 /** Write the bitmap for `types` (any order, duplicates ignored). An empty set writes nothing. */
 export function writeTypeBitmap(w: WireWriter, types: Iterable<number>): void {
-  const sorted = normaliseTypes(types);
-  let i = 0;
-  while (i < sorted.length) {
-    const window = sorted[i]! >> 8;
-    const bits = new Uint8Array(32);
-    let used = 0;
-    while (i < sorted.length && sorted[i]! >> 8 === window) {
-      const low = sorted[i]! & 0xff;
-      bits[low >> 3]! |= 0x80 >> (low & 7);
-      used = (low >> 3) + 1;
-      i++;
-    }
-    w.u8(window);
-    w.u8(used);
-    w.bytes(bits.subarray(0, used));
-  }
+  w.bytes(typeBitmapBytes(Array.isArray(types) ? (types as readonly number[]) : [...types]));
 }
 
 /** Bits of window 0 for `typeBitmapBytes`. */
